@@ -1,0 +1,45 @@
+# The few verbs a newcomer needs (SPEC §9). `run` and `test` install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
+REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-services test-browser bench lint services
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest -m "not browser and not services" $(PYTEST_ARGS)
+
+services:
+	@bash .ci/services.sh
+
+test-services: install services
+	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL_FOR_TESTS=$(REDIS_URL) \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	@bash .ci/chromium.sh
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,184 @@
+"""Requests, their sign-offs, comments and timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.models import BumpLevel, DataScope, Risk
+
+
+class RequestKind(models.TextChoices):
+    NEW_SERVER = "new_server", "New server"
+    VERSION_BUMP = "version_bump", "Version bump"
+    RENEWAL = "renewal", "Renewal"
+
+
+class RequestStatus(models.TextChoices):
+    UNDER_REVIEW = "under_review", "Under review"
+    SANDBOX_TRIAL = "sandbox_trial", "Sandbox trial"
+    AWAITING_SECURITY = "awaiting_security", "Awaiting security"
+    NEEDS_INFO = "needs_info", "Needs info"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (
+    RequestStatus.UNDER_REVIEW,
+    RequestStatus.SANDBOX_TRIAL,
+    RequestStatus.AWAITING_SECURITY,
+    RequestStatus.NEEDS_INFO,
+)
+TERMINAL_STATUSES = (RequestStatus.APPROVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN)
+
+
+class RequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        return self.open().filter(expected_decision__lt=now or timezone.now())
+
+
+class Request(models.Model):
+    kind = models.CharField(max_length=20, choices=RequestKind.choices)
+    server = models.ForeignKey("registry.Server", on_delete=models.PROTECT, related_name="requests")
+    version = models.CharField(max_length=100, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mcp_requests"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=500, blank=True)
+    package = models.CharField(max_length=300, blank=True)
+    package_registry = models.CharField(max_length=10, blank=True)
+    use_case = models.TextField(blank=True)
+    proposed_data_scope = models.CharField(max_length=20, choices=DataScope.choices, blank=True)
+    data_scope = models.CharField(
+        max_length=20, choices=DataScope.choices, blank=True,
+        help_text="The final scope, set by the security team; the proposed one until then.",
+    )
+    risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    config = models.JSONField(default=dict, blank=True)
+    rationale = models.TextField(blank=True)
+    restrictions = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    what_changed = models.TextField(
+        blank=True, help_text="Required when the server was denied before: what is different now."
+    )
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.UNDER_REVIEW
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="mcp_reviews",
+    )
+    expected_decision = models.DateTimeField()
+    bump_level = models.CharField(max_length=10, choices=BumpLevel.choices, blank=True)
+    bump_reason = models.CharField(max_length=200, blank=True)
+    base_approval = models.ForeignKey(
+        "registry.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The active approval a version bump or renewal starts from.",
+    )
+    passed_sandbox_trial = models.BooleanField(default=False)
+    trial_notes = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    denial_reason = models.TextField(blank=True)
+    denial_alternative = models.TextField(blank=True)
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["expected_decision", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "version"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="one_open_request_per_server_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RequestStatus]),
+                name="request_status_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expected_decision"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.server.name} {self.version}".strip()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def effective_data_scope(self) -> str:
+        return self.data_scope or self.proposed_data_scope
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.expected_decision < timezone.now()
+
+
+class SignOff(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve"
+        DENY = "deny"
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="signoffs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    alternative = models.TextField(blank=True)
+    release_notes = models.TextField(blank=True)
+    expires = models.DateField(null=True, blank=True, help_text="A shorter validity, if wanted.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="one_signoff_per_person"),
+            models.CheckConstraint(
+                condition=~Q(decision="deny") | ~Q(reason=""), name="deny_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} by {self.user} as {self.role} on #{self.request_id}"
+
+
+class Comment(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"comment by {self.author} on #{self.request_id}"
+
+
+class RequestEvent(models.Model):
+    """The timeline a requester and reviewers read; the audit log keeps the field diffs."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"#{self.request_id} {self.verb}"

@@ -1,0 +1,580 @@
+"""The workflow service: every change of a request's state goes through these functions,
+whether it comes from a page, the API, the admin, the importer or a job. Each runs in one
+transaction, locks the request row, checks the rules of SPEC §4, writes, records the event
+and the actor, and queues follow-up work after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from governance import policy
+from governance.audit import acting_as
+from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
+from governance.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
+from governance.selectors import current_policy
+from registry.models import Approval, PackageRegistry, Server
+
+from .models import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    Comment,
+    Request,
+    RequestEvent,
+    RequestKind,
+    RequestStatus,
+    SignOff,
+)
+
+S = RequestStatus
+
+# Moves the security team makes with `transition`. Decisions come from sign-offs; the
+# requester's own moves (resubmit, withdraw) have functions of their own.
+REVIEW_MOVES = {
+    S.UNDER_REVIEW: {S.SANDBOX_TRIAL, S.AWAITING_SECURITY, S.NEEDS_INFO},
+    S.SANDBOX_TRIAL: {S.AWAITING_SECURITY, S.UNDER_REVIEW, S.NEEDS_INFO},
+    S.AWAITING_SECURITY: {S.SANDBOX_TRIAL, S.UNDER_REVIEW, S.NEEDS_INFO},
+    S.NEEDS_INFO: set(),
+}
+SIGNABLE_STATUSES = (S.UNDER_REVIEW, S.SANDBOX_TRIAL, S.AWAITING_SECURITY)
+EDITABLE_FIELDS = ("version", "config", "use_case", "proposed_data_scope", "notes",
+                   "what_changed", "source", "package", "package_registry")
+
+
+# ─── helpers ────────────────────────────────────────────────────────────────────────
+
+
+def _lock(request: Request | int) -> Request:
+    pk = request.pk if isinstance(request, Request) else request
+    return Request.objects.select_for_update().select_related("server", "requester").get(pk=pk)
+
+
+def _event(request, actor, verb, *, before="", detail=""):
+    RequestEvent.objects.create(
+        request=request, actor=actor, verb=verb, from_status=before,
+        to_status=request.status if before else "", detail=detail,
+    )
+
+
+def _notify(request, verb):
+    from governance.queue import after_commit
+
+    from . import tasks
+
+    after_commit(tasks.notify_request_event, request.pk, verb)
+
+
+def _rebuild_export(cause):
+    from governance.queue import after_commit
+    from registry import tasks
+
+    after_commit(tasks.build_export, cause=cause)
+
+
+def _ensure_open(request: Request, action: str):
+    if request.status in TERMINAL_STATUSES:
+        raise Conflict(
+            f"Request #{request.pk} is {request.status}: a decided request cannot {action}.",
+            {"status": [f"{request.status} is final"]},
+        )
+
+
+def request_link(request: Request) -> str:
+    return f"/requests/{request.pk}/"
+
+
+def route_of(request: Request, pol: policy.PolicyData | None = None) -> policy.Route:
+    return policy.route_for(
+        kind=request.kind, bump_level=request.bump_level or None, risk=request.risk or None,
+        data_scope=request.effective_data_scope, policy=pol or current_policy(),
+    )
+
+
+def earlier_denial(server: Server | None) -> Request | None:
+    if server is None:
+        return None
+    return (
+        Request.objects.filter(server=server, status=S.DENIED)
+        .order_by("-decided_at", "-id").first()
+    )
+
+
+# ─── filing ─────────────────────────────────────────────────────────────────────────
+
+
+def _validate_fields(errors: Errors, *, version, config, proposed_data_scope, package, pin=True):
+    if pin:
+        errors.add("version", policy.version_problem(version))
+    errors.add("proposed_data_scope",
+               policy.choice_problem(proposed_data_scope, policy.DATA_SCOPES, "data scope"))
+    checked_version = version if pin and not policy.version_problem(version) else ""
+    errors.merge(policy.config_problems(config, version=checked_version, package=package))
+
+
+@transaction.atomic
+def file_request(
+    *, actor, kind: str, server_name: str, version: str = "", config=None, use_case: str = "",
+    proposed_data_scope: str = "", source: str = "", package: str = "",
+    package_registry: str = "", notes: str = "", what_changed: str = "", now=None,
+) -> Request:
+    """File a new_server, version_bump or renewal request (SPEC §4 rules 1, 2, 4, 6, 8, 9).
+
+    A RESTRICTED scope is recorded and denied at once with the policy's reason."""
+    now = now or timezone.now()
+    pol = current_policy()
+    errors = Errors()
+    if kind not in RequestKind.values:
+        raise InvalidInput("Unknown request kind.", {
+            "kind": [policy.choice_problem(kind, RequestKind.values, "kind")]})
+    errors.add("server_name", policy.name_problem(server_name))
+    server = Server.objects.select_for_update().filter(name=server_name).first()
+    active = Approval.objects.active().filter(server=server).first() if server else None
+    if package_registry and package_registry not in PackageRegistry.values:
+        errors.add("package_registry", policy.choice_problem(
+            package_registry, PackageRegistry.values, "package registry"))
+
+    if kind == RequestKind.NEW_SERVER:
+        if active:
+            errors.add("server_name", (
+                f"{server_name} is already approved at version {active.version}: file a "
+                "version_bump to change the version or a renewal to re-certify it"))
+        errors.add("source", policy.source_problem(source or (server.source if server else "")))
+        if not use_case.strip():
+            errors.add("use_case", "say what the server is for (the use case)")
+    else:
+        if not active and not errors.by_field.get("server_name"):
+            errors.add("server_name", (
+                f"{server_name} has no active approval: file a new_server request instead"))
+        if source:
+            errors.add("source", policy.source_problem(source))
+    if active:
+        package = package or active.server.package
+        if config in (None, {}) and kind == RequestKind.RENEWAL:
+            config = active.config
+        if kind == RequestKind.RENEWAL and not version:
+            version = active.version
+        proposed_data_scope = proposed_data_scope or active.data_scope
+    elif server:
+        package = package or server.package
+    if config is None:
+        config = {}
+    _validate_fields(errors, version=version, config=config,
+                     proposed_data_scope=proposed_data_scope, package=package)
+    if not config and "config" not in errors.by_field:
+        errors.add("config", "give the server's config: command and args, or type and url")
+
+    bump = None
+    if active and not errors.by_field.get("version"):
+        if kind == RequestKind.RENEWAL and version != active.version:
+            errors.add("version", (
+                f"a renewal re-certifies version {active.version}; to change the version "
+                "file a version_bump"))
+        if kind == RequestKind.VERSION_BUMP:
+            if version == active.version:
+                errors.add("version", (
+                    f"{version} is the approved version already: file a renewal to re-certify"))
+            else:
+                bump = policy.classify_bump(active.version, version)
+
+    denial = earlier_denial(server) if not active else None
+    if denial and kind == RequestKind.NEW_SERVER and not what_changed.strip():
+        alternative = f" Suggested alternative: {denial.denial_alternative.strip()}" if (
+            denial.denial_alternative.strip()) else ""
+        errors.add("what_changed", (
+            f"{server_name} was denied on {denial.decided_at:%Y-%m-%d}: "
+            f"{denial.denial_reason.strip()}{alternative} Say what has changed since."))
+    errors.raise_if_any()
+
+    duplicate = Request.objects.open().filter(server=server, version=version).first() if (
+        server) else None
+    if duplicate:
+        raise Conflict(
+            f"Request #{duplicate.pk} for {server_name} {version} is still open.",
+            {"version": [f"an open request for {server_name} {version} exists already: "
+                         f"#{duplicate.pk} at {request_link(duplicate)}"]},
+            link=request_link(duplicate),
+        )
+
+    with acting_as(actor):
+        if server is None:
+            server = Server.objects.create(
+                name=server_name, source=source, package=package,
+                package_registry=package_registry, created_at=now)
+        elif kind == RequestKind.NEW_SERVER and (source or package):
+            server.source = source or server.source
+            server.package = package or server.package
+            server.package_registry = package_registry or server.package_registry
+            server.save()
+        request = Request(
+            kind=kind, server=server, version=version, requester=actor, requested_at=now,
+            source=source or server.source, package=package,
+            package_registry=package_registry or server.package_registry,
+            use_case=use_case, proposed_data_scope=proposed_data_scope, config=config,
+            notes=notes, what_changed=what_changed, base_approval=active,
+            bump_level=bump.level if bump else "", bump_reason=bump.why if bump else "",
+            risk=active.risk if active else "",
+            rationale=active.rationale if active else "",
+            restrictions=list(active.restrictions) if active else [],
+        )
+        request.expected_decision = now + route_of(request, pol).turnaround
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError as exc:  # a concurrent twin got in first
+            raise Conflict(
+                f"An open request for {server_name} {version} exists already.",
+                {"version": ["an open request for this server and version exists already"]},
+            ) from exc
+        _event(request, actor, "filed", detail=route_of(request, pol).basis)
+        reason = policy.auto_denial_reason(request.effective_data_scope, pol)
+        if reason:
+            _decide_denied(request, None, reason=reason, alternative="", verb="auto_denied",
+                           now=now)
+        else:
+            _notify(request, "filed")
+    return request
+
+
+# ─── review ─────────────────────────────────────────────────────────────────────────
+
+
+def _require_reviewer(actor, what):
+    if not can_manage_reviews(actor):
+        raise NotAllowed(f"Only the security team can {what}.")
+
+
+@transaction.atomic
+def assign(*, actor, request, reviewer=None) -> Request:
+    """Claim (no reviewer given) or assign a request to a member of the security team."""
+    _require_reviewer(actor, "claim or assign requests")
+    request = _lock(request)
+    _ensure_open(request, "be assigned")
+    reviewer = reviewer or actor
+    if not has_role(reviewer, Role.SECURITY_TEAM):
+        raise InvalidInput("The reviewer must be in the security team.",
+                           {"reviewer": [f"{reviewer} is not in the security_team group"]})
+    with acting_as(actor):
+        request.reviewer = reviewer
+        request.save(update_fields=["reviewer", "updated_at"])
+        verb = "claimed" if reviewer == actor else "assigned"
+        _event(request, actor, verb, detail=reviewer.get_username())
+        _notify(request, "assigned")
+    return request
+
+
+@transaction.atomic
+def transition(*, actor, request, status: str, notes: str = "") -> Request:
+    """Move a request along the review states of SPEC §5.
+
+    Security moves it between under_review, sandbox_trial, awaiting_security and
+    needs_info; leaving sandbox_trial for awaiting_security needs trial notes. The
+    requester withdraws (any open state) or resubmits (from needs_info). Approved and
+    denied come only from sign-offs."""
+    request = _lock(request)
+    if status == S.WITHDRAWN:
+        return _withdraw(actor, request)
+    if status == S.UNDER_REVIEW and request.status == S.NEEDS_INFO and actor == request.requester:
+        return _resubmit(actor, request, {})
+    if status not in S.values:
+        raise InvalidInput("Unknown status.", {
+            "status": [policy.choice_problem(status, S.values, "status")]})
+    _ensure_open(request, f"move to {status}")
+    if status in (S.APPROVED, S.DENIED):
+        raise Conflict(
+            f"A request becomes {status} through sign-offs, not a status change.",
+            {"status": [f"sign off to {'approve' if status == S.APPROVED else 'deny'}"]})
+    _require_reviewer(actor, "change a request's status")
+    if status not in REVIEW_MOVES[request.status]:
+        allowed = ", ".join(sorted(REVIEW_MOVES[request.status])) or "none (the requester "\
+            "resubmits)"
+        raise Conflict(f"A request cannot move from {request.status} to {status}.",
+                       {"status": [f"from {request.status} the moves are: {allowed}"]})
+    if request.status == S.SANDBOX_TRIAL and status == S.AWAITING_SECURITY:
+        if not (notes.strip() or request.trial_notes.strip()):
+            raise InvalidInput("Record what the sandbox trial showed.",
+                               {"notes": ["trial notes are required to leave sandbox_trial"]})
+        if notes.strip():
+            request.trial_notes = notes.strip()
+        request.passed_sandbox_trial = True
+    before = request.status
+    with acting_as(actor):
+        request.status = status
+        request.save()
+        _event(request, actor, "status_changed", before=before, detail=notes)
+        _notify(request, status)
+    return request
+
+
+def _withdraw(actor, request):
+    if actor != request.requester:
+        raise NotAllowed("Only the requester can withdraw a request.")
+    _ensure_open(request, "be withdrawn")
+    before = request.status
+    with acting_as(actor):
+        request.status = S.WITHDRAWN
+        request.decided_at = timezone.now()
+        request.save()
+        _event(request, actor, "withdrawn", before=before)
+    return request
+
+
+@transaction.atomic
+def withdraw(*, actor, request) -> Request:
+    return _withdraw(actor, _lock(request))
+
+
+def _apply_edits(actor, request, changes: dict) -> list[str]:
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput("These fields cannot be edited.",
+                           {key: ["not editable by the requester"] for key in unknown})
+    if not changes:
+        return []
+    merged = {field: getattr(request, field) for field in EDITABLE_FIELDS}
+    merged.update(changes)
+    errors = Errors()
+    _validate_fields(errors, version=merged["version"], config=merged["config"],
+                     proposed_data_scope=merged["proposed_data_scope"],
+                     package=merged["package"] or request.server.package,
+                     pin=request.kind != RequestKind.NEW_SERVER or bool(merged["version"])
+                     or "version" in changes)
+    if "source" in changes and request.kind == RequestKind.NEW_SERVER:
+        errors.add("source", policy.source_problem(merged["source"]))
+    base = request.base_approval
+    if base and "version" in changes and not errors.by_field.get("version"):
+        if request.kind == RequestKind.RENEWAL and merged["version"] != base.version:
+            errors.add("version", f"a renewal re-certifies version {base.version}")
+        if request.kind == RequestKind.VERSION_BUMP and merged["version"] == base.version:
+            errors.add("version", f"{base.version} is the approved version already")
+    errors.raise_if_any("The changes break the rules below; nothing was saved.")
+    if "version" in changes and merged["version"] != request.version and Request.objects.open(
+    ).filter(server=request.server, version=merged["version"]).exclude(pk=request.pk).exists():
+        raise Conflict("Another open request has that version.",
+                       {"version": ["an open request for this server and version exists"]})
+    changed = [f for f in EDITABLE_FIELDS if f in changes and getattr(request, f) != changes[f]]
+    for field in changed:
+        setattr(request, field, changes[field])
+    if base and "version" in changed and request.kind == RequestKind.VERSION_BUMP:
+        bump = policy.classify_bump(base.version, request.version)
+        request.bump_level, request.bump_reason = bump.level, bump.why
+    return changed
+
+
+@transaction.atomic
+def edit_request(*, actor, request, **changes) -> Request:
+    """The requester edits a request that was sent back (needs_info)."""
+    request = _lock(request)
+    if actor != request.requester:
+        raise NotAllowed("Only the requester can edit a request.")
+    _ensure_open(request, "be edited")
+    if request.status != S.NEEDS_INFO:
+        raise Conflict("A request can be edited only while it needs info.",
+                       {"status": [f"the request is {request.status}"]})
+    with acting_as(actor):
+        changed = _apply_edits(actor, request, changes)
+        if changed:
+            request.save()
+            _event(request, actor, "edited", detail=", ".join(changed))
+    return request
+
+
+def _resubmit(actor, request, changes):
+    if actor != request.requester:
+        raise NotAllowed("Only the requester can resubmit a request.")
+    _ensure_open(request, "be resubmitted")
+    if request.status != S.NEEDS_INFO:
+        raise Conflict("Only a request that needs info can be resubmitted.",
+                       {"status": [f"the request is {request.status}"]})
+    with acting_as(actor):
+        changed = _apply_edits(actor, request, changes)
+        request.status = S.UNDER_REVIEW
+        request.save()
+        _event(request, actor, "resubmitted", before=S.NEEDS_INFO, detail=", ".join(changed))
+        _notify(request, "resubmitted")
+    return request
+
+
+@transaction.atomic
+def resubmit(*, actor, request, **changes) -> Request:
+    """The requester answers needs_info: edits (validated like a new filing), back to review."""
+    return _resubmit(actor, _lock(request), changes)
+
+
+@transaction.atomic
+def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None,
+                   restrictions=None) -> Request:
+    """Security sets the risk, the final data scope, the rationale and restrictions.
+    A final scope of RESTRICTED denies the request with the policy's reason."""
+    _require_reviewer(actor, "set risk and data scope")
+    request = _lock(request)
+    _ensure_open(request, "be assessed")
+    errors = Errors()
+    if risk is not None:
+        errors.add("risk", policy.choice_problem(risk, policy.RISKS, "risk"))
+    if data_scope is not None:
+        errors.add("data_scope", policy.choice_problem(data_scope, policy.DATA_SCOPES,
+                                                       "data scope"))
+    if restrictions is not None and (
+        not isinstance(restrictions, list) or not all(isinstance(r, str) for r in restrictions)
+    ):
+        errors.add("restrictions", "must be a list of sentences")
+    errors.raise_if_any()
+    changed = []
+    for field, value in (("risk", risk), ("data_scope", data_scope), ("rationale", rationale),
+                         ("restrictions", restrictions)):
+        if value is not None and getattr(request, field) != value:
+            setattr(request, field, value)
+            changed.append(field)
+    if not changed:
+        return request
+    with acting_as(actor):
+        request.save()
+        _event(request, actor, "assessed", detail=", ".join(
+            f"{f}={getattr(request, f)}" for f in changed if f in ("risk", "data_scope")))
+        reason = policy.auto_denial_reason(request.effective_data_scope, current_policy())
+        if reason:
+            _decide_denied(request, actor, reason=reason, alternative="", verb="auto_denied")
+    return request
+
+
+# ─── sign-offs and decisions ────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def sign_off(*, actor, request, role: str, decision: str, comment: str = "", reason: str = "",
+             alternative: str = "", release_notes: str = "", expires: dt.date | None = None,
+             today: dt.date | None = None) -> SignOff:
+    """Record one person's approve or deny in one role (SPEC §4 rules 4, 5, 7).
+
+    Never the requester, only a role the route requires and the actor holds, once per
+    person; the first deny decides; the last missing approve approves, provided the risk
+    is set and the route's evidence is there."""
+    request = _lock(request)
+    _ensure_open(request, "be signed off")
+    if request.status not in SIGNABLE_STATUSES:
+        raise Conflict(f"A request that is {request.status} cannot be signed off.",
+                       {"status": ["it is with the requester until they resubmit"]})
+    if actor == request.requester:
+        raise NotAllowed("You filed this request, so you cannot sign it off.",
+                         {"role": ["the requester never signs off their own request"]})
+    pol = current_policy()
+    route = route_of(request, pol)
+    errors = Errors()
+    errors.add("decision", policy.choice_problem(decision, SignOff.Decision.values, "decision"))
+    if role not in route.required_roles:
+        errors.add("role", f"{role} is not on this request's route "
+                           f"(required: {', '.join(route.required_roles)})")
+    errors.raise_if_any()
+    if role not in roles_of(actor):
+        raise NotAllowed(f"You do not hold the {role} role.",
+                         {"role": [f"sign-off as {role} needs membership of {role}"]})
+    signoffs = list(request.signoffs.select_related("user"))
+    if any(s.user_id == actor.pk for s in signoffs):
+        raise Conflict("You have signed off this request already.",
+                       {"role": ["one sign-off per person per request"]})
+    taken = next((s for s in signoffs if s.role == role and s.decision == "approve"), None)
+    if taken:
+        raise Conflict(f"{role} has signed off already ({taken.user.get_username()}).",
+                       {"role": [f"{role} is covered; the route still needs: "
+                                 f"{', '.join(_missing_roles(route, signoffs)) or 'nothing'}"]})
+    today = today or timezone.localdate()
+    if decision == "deny":
+        if not reason.strip():
+            raise InvalidInput("A deny needs a reason.", {"reason": ["say why it is denied"]})
+    else:
+        _check_evidence(errors, request, route, role, comment, release_notes)
+        if expires is not None:
+            errors.add("expires", policy.expiry_problem(
+                approved=today, wanted=expires, risk=request.risk or None, policy=pol))
+        errors.raise_if_any()
+    completes = decision == "approve" and set(_missing_roles(route, signoffs)) == {role}
+    if completes:
+        final = Errors()
+        if not request.risk:
+            final.add("risk", "the security team must set the risk before the final sign-off")
+        if "sandbox_trial" in route.evidence and not request.passed_sandbox_trial:
+            final.add("status", "this route needs a sandbox trial: move the request through "
+                                "sandbox_trial with trial notes before the final sign-off")
+        final.raise_if_any("The request cannot be approved yet.")
+    with acting_as(actor):
+        signoff = SignOff.objects.create(
+            request=request, user=actor, role=role, decision=decision, comment=comment,
+            reason=reason, alternative=alternative, release_notes=release_notes, expires=expires,
+        )
+        _event(request, actor, f"signed_off_{decision}", detail=f"as {role}")
+        if decision == "deny":
+            _decide_denied(request, actor, reason=reason, alternative=alternative, verb="denied")
+        elif completes:
+            _decide_approved(request, actor, [*signoffs, signoff], pol, today)
+        else:
+            _notify(request, "signed_off")
+    return signoff
+
+
+def _missing_roles(route, signoffs) -> list[str]:
+    approved = {s.role for s in signoffs if s.decision == "approve"}
+    return [r for r in route.required_roles if r not in approved]
+
+
+def _check_evidence(errors, request, route, role, comment, release_notes):
+    if "check_release_notes" in route.evidence and not release_notes.strip():
+        errors.add("release_notes", "this route needs the release notes reviewed: give a link "
+                                    "to them or a summary")
+    if ("full_security_review" in route.evidence and role == Role.SECURITY_TEAM
+            and not comment.strip()):
+        errors.add("comment", "this route needs a full security review: write its findings "
+                              "in the comment")
+
+
+def _decide_denied(request, actor, *, reason, alternative, verb, now=None):
+    before = request.status
+    request.status = S.DENIED
+    request.decided_at = now or timezone.now()
+    request.denial_reason = reason
+    request.denial_alternative = alternative
+    request.save()
+    _event(request, actor, verb, before=before, detail=reason)
+    _notify(request, "denied")
+    _rebuild_export(f"request #{request.pk} denied")
+
+
+def _decide_approved(request, actor, signoffs, pol, today):
+    from registry.services import record_approval
+
+    before = request.status
+    request.status = S.APPROVED
+    request.decided_at = timezone.now()
+    request.save()
+    approval = record_approval(request=request, signoffs=signoffs, policy_data=pol, today=today)
+    _event(request, actor, "approved", before=before,
+           detail=f"{approval.version} until {approval.expires}")
+    _notify(request, "approved")
+
+
+# ─── discussion ─────────────────────────────────────────────────────────────────────
+
+
+def can_view(user, request: Request) -> bool:
+    return user == request.requester or can_see_queue(user)
+
+
+@transaction.atomic
+def add_comment(*, actor, request, body: str) -> Comment:
+    request = _lock(request)
+    if not can_view(actor, request):
+        raise NotAllowed("Only the requester and reviewers can comment on a request.")
+    if not body or not body.strip():
+        raise InvalidInput("A comment needs text.", {"body": ["write something"]})
+    with acting_as(actor):
+        comment = Comment.objects.create(request=request, author=actor, body=body.strip())
+        _event(request, actor, "commented")
+        _notify(request, "commented")
+    return comment
+
+
+__all__ = [
+    "OPEN_STATUSES", "add_comment", "assign", "edit_request", "file_request", "resubmit",
+    "set_assessment", "sign_off", "transition", "withdraw",
+]

@@ -1,0 +1,61 @@
+"""Audit: every model is registered with django-auditlog, and every change made outside a
+web request (services called from commands and jobs) names its actor."""
+
+import contextlib
+
+from auditlog.context import set_actor
+from auditlog.registry import auditlog
+from django.contrib.auth import get_user_model
+
+SYSTEM_USERNAME = "system"
+
+
+def register_models():
+    from django.contrib.auth.models import Group
+
+    from approvals.models import Comment, Request, RequestEvent, SignOff
+    from registry.models import Approval, ExportSnapshot, Server
+
+    from .models import (
+        DataClassification,
+        IncidentResponse,
+        Organisation,
+        RiskValidity,
+        VersionBumpRule,
+    )
+
+    for model in (Organisation, IncidentResponse, VersionBumpRule, RiskValidity,
+                  DataClassification, Server, SignOff, Comment, RequestEvent):
+        if not auditlog.contains(model):
+            auditlog.register(model)
+    # Configs may be pasted with secrets before validation refuses them; never keep them whole.
+    for model in (Approval, Request):
+        if not auditlog.contains(model):
+            auditlog.register(model, mask_fields=["config"])
+    if not auditlog.contains(ExportSnapshot):
+        auditlog.register(
+            ExportSnapshot, exclude_fields=["registry_yaml", "managed_mcp_json",
+                                            "managed_settings_json", "diff"]
+        )
+    user_model = get_user_model()
+    if not auditlog.contains(user_model):
+        auditlog.register(user_model, exclude_fields=["password", "last_login"],
+                          m2m_fields={"groups"})
+    if not auditlog.contains(Group):
+        auditlog.register(Group)
+
+
+def system_user():
+    """The actor of jobs and commands run without a named user."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"is_active": False, "email": "", "first_name": "System"},
+    )
+    return user
+
+
+@contextlib.contextmanager
+def acting_as(user):
+    """Record `user` (or the system user) as the actor of the audit entries written inside."""
+    with set_actor(user or system_user()):
+        yield

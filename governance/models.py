@@ -1,0 +1,172 @@
+"""The policy, stored as data that administrators edit (seeded from the template)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from . import policy
+
+
+class DataScope(models.TextChoices):
+    PUBLIC = "PUBLIC"
+    INTERNAL = "INTERNAL"
+    CONFIDENTIAL = "CONFIDENTIAL"
+    RESTRICTED = "RESTRICTED"
+
+
+class Risk(models.TextChoices):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class BumpLevel(models.TextChoices):
+    PATCH = "patch"
+    MINOR = "minor"
+    MAJOR = "major"
+
+
+class SingletonModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Organisation(SingletonModel):
+    """The template's `metadata` block plus the route for new servers and renewals."""
+
+    organization = models.CharField(max_length=200, default="[Your Organization Name]")
+    review_cycle = models.CharField(max_length=50, default="quarterly")
+    last_reviewed = models.DateField(null=True, blank=True)
+    next_review = models.DateField(null=True, blank=True)
+    owner = models.CharField(max_length=254, default="platform-team@company.com")
+    policy_doc = models.CharField(max_length=500, blank=True, default="")
+    new_server_approver = models.CharField(
+        max_length=200,
+        default="tech_lead + security_team",
+        help_text="Roles that sign off new servers and renewals, joined with ' + '.",
+    )
+    new_server_turnaround = models.CharField(max_length=50, default="1 week")
+    high_risk_approver = models.CharField(
+        max_length=200,
+        default="engineering_director",
+        help_text="Roles added to the route of a new server or renewal at HIGH risk.",
+    )
+
+    class Meta:
+        verbose_name = "organisation metadata"
+        verbose_name_plural = "organisation metadata"
+
+    def __str__(self):
+        return self.organization
+
+    def clean(self):
+        errors = {}
+        for field in ("new_server_approver", "high_risk_approver"):
+            problem = policy.role_list_problem(getattr(self, field))
+            if problem:
+                errors[field] = problem
+        if policy.parse_turnaround(self.new_server_turnaround) is None:
+            errors["new_server_turnaround"] = policy.TURNAROUND_RULE
+        if errors:
+            raise ValidationError(errors)
+
+
+class IncidentResponse(SingletonModel):
+    """The template's `incident_response` block."""
+
+    report_to = models.CharField(max_length=254, default="security@company.com")
+    slack = models.CharField(max_length=100, blank=True, default="#security-incidents")
+    response_time_sla = models.CharField(max_length=100, blank=True, default="4 hours")
+    escalation = models.CharField(max_length=254, blank=True, default="")
+
+    class Meta:
+        verbose_name = "incident contacts"
+        verbose_name_plural = "incident contacts"
+
+    def __str__(self):
+        return self.report_to
+
+
+class VersionBumpRule(models.Model):
+    """One row of `version_bump_policy`, kept in the template's own words."""
+
+    level = models.CharField(max_length=10, choices=BumpLevel.choices, unique=True)
+    requires = models.CharField(
+        max_length=200, help_text="Evidence, joined with ' + ': " + ", ".join(policy.EVIDENCE)
+    )
+    approver = models.CharField(max_length=200, help_text="Roles, joined with ' + '.")
+    turnaround = models.CharField(max_length=50, help_text="e.g. 48h, 1 week, 2 weeks")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.level}: {self.approver} ({self.turnaround})"
+
+    def clean(self):
+        errors = {}
+        problem = policy.role_list_problem(self.approver)
+        if problem:
+            errors["approver"] = problem
+        problem = policy.evidence_problem(self.requires)
+        if problem:
+            errors["requires"] = problem
+        if policy.parse_turnaround(self.turnaround) is None:
+            errors["turnaround"] = policy.TURNAROUND_RULE
+        if errors:
+            raise ValidationError(errors)
+
+
+class RiskValidity(models.Model):
+    risk = models.CharField(max_length=10, choices=Risk.choices, unique=True)
+    months = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name_plural = "validity by risk"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(months__gte=1, months__lte=24), name="validity_1_to_24_months"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.risk}: {self.months} months"
+
+
+class DataClassification(models.Model):
+    """The security review's data classification table."""
+
+    class Access(models.TextChoices):
+        ALLOWED = "ALLOWED"
+        RESTRICTED = "RESTRICTED"
+        DENIED = "DENIED"
+
+    data_scope = models.CharField(max_length=20, choices=DataScope.choices, unique=True)
+    mcp_access = models.CharField(max_length=20, choices=Access.choices)
+    conditions = models.CharField(max_length=200, blank=True)
+    extra_approver = models.CharField(
+        max_length=200, blank=True, help_text="Roles added to every route for this scope."
+    )
+    denial_reason = models.TextField(
+        blank=True, help_text="Given when a request with this scope is denied at submission."
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.data_scope}: {self.mcp_access}"
+
+    def clean(self):
+        problem = policy.role_list_problem(self.extra_approver, allow_empty=True)
+        if problem:
+            raise ValidationError({"extra_approver": problem})

@@ -1,0 +1,470 @@
+"""The policy as pure functions: version pins, bump classification, routing, validity and
+secret detection. Nothing here touches the database; `governance.selectors.current_policy`
+turns the rows administrators edit into the `PolicyData` these functions take."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion, Version
+
+ROLES = ("tech_lead", "security_team", "engineering_director", "platform_team")
+SIGNING_ROLES = ("tech_lead", "security_team", "engineering_director")
+DATA_SCOPES = ("PUBLIC", "INTERNAL", "CONFIDENTIAL", "RESTRICTED")
+RISKS = ("LOW", "MEDIUM", "HIGH")
+BUMP_LEVELS = ("patch", "minor", "major")
+
+# Evidence words of the template's `requires` and what each asks of the request.
+EVIDENCE = ("check_release_notes", "full_security_review", "sandbox_trial")
+EVIDENCE_TEXT = {
+    "check_release_notes": "release notes reviewed: the sign-off carries a link or text",
+    "full_security_review": "full security review: the security sign-off carries a comment",
+    "sandbox_trial": "sandbox trial: the request passed through sandbox_trial with trial notes",
+}
+TURNAROUND_RULE = "use a duration such as 48h, 3 days, 1 week or 2 weeks"
+
+
+# ─── version pins (SPEC §4 rule 1) ──────────────────────────────────────────────────
+
+OCI_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+EXACT_VERSION = re.compile(
+    r"^(?P<release>\d+(?:\.\d+){2,3})"
+    r"(?P<pre>(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)|(?:(?:a|b|rc|alpha|beta|pre|dev)\.?\d+))?"
+    r"(?:\+[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?$"
+)
+MOVING_TAGS = {"latest", "stable", "next", "main", "master", "head", "dev", "edge", "nightly"}
+OPERATORS = re.compile(r"[\^~<>=|!*,\s]")
+WILDCARD_PART = re.compile(r"(^|[.-])[xX*](?=$|[.-])")
+
+
+def version_problem(version: str | None) -> str | None:
+    """Why `version` is not an exact pin, or None when it is one."""
+    if version is None or not str(version).strip():
+        return "a version is required: pin an exact release such as 1.2.3"
+    v = str(version)
+    if v.strip().lower() in MOVING_TAGS:
+        return f"'{v}' is a moving tag, not a release: pin an exact version such as 1.2.3"
+    if OPERATORS.search(v):
+        return (
+            f"'{v}' is a range or has an operator (^ ~ > < = || * or a space): "
+            "pin one exact version such as 1.2.3"
+        )
+    if WILDCARD_PART.search(v):
+        return f"'{v}' has a wildcard part (x or *): pin one exact version such as 1.2.3"
+    if v.startswith("sha256:"):
+        if OCI_DIGEST.match(v):
+            return None
+        return "an OCI digest is sha256: followed by 64 lower-case hex characters"
+    if EXACT_VERSION.match(v):
+        return None
+    if re.match(r"^\d+(\.\d+)?$", v):
+        return (
+            f"'{v}' names a release line, not a release: give major.minor.patch, "
+            f"such as {v}{'.0' * (2 - v.count('.'))}"
+        )
+    if not v[0].isdigit():
+        return f"'{v}' looks like a branch or tag name: pin an exact version such as 1.2.3"
+    return f"'{v}' is not an exact version: use major.minor.patch, e.g. 1.2.3 or 2.1.0-rc.1"
+
+
+NPM_SPEC = re.compile(r"^(?P<name>(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*)@(?P<version>[^@/\s]+)$")
+PYPI_SPEC = re.compile(r"^(?P<name>[A-Za-z0-9][\w.-]*)(?:\[[\w,.-]+\])?==(?P<version>\S+)$")
+OCI_REF = re.compile(
+    r"^(?P<name>[a-z0-9][\w.-]*(?::\d+)?(?:/[a-z0-9][\w.-]*)+)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+
+
+def pinned_in_args(args, package: str = "") -> list[tuple[str, set[str]]]:
+    """(argument, the versions it names) for each argument naming a package with a version.
+
+    With `package` known only arguments naming that package count; without it, scoped
+    npm specs (`@scope/pkg@1.2.3`), `pkg==1.2.3` and image digests count. An image
+    reference with both a tag and a digest names both."""
+    found = []
+    for arg in args or []:
+        if not isinstance(arg, str) or arg.startswith("-"):
+            continue
+        m = NPM_SPEC.match(arg)
+        if m and (m["name"] == package or (not package and m["name"].startswith("@"))):
+            found.append((arg, {m["version"]}))
+            continue
+        m = PYPI_SPEC.match(arg)
+        if m and (not package or m["name"].lower() == package.lower()):
+            found.append((arg, {m["version"]}))
+            continue
+        m = OCI_REF.match(arg)
+        if m and (m["digest"] or (m["tag"] and package and m["name"] == package)):
+            found.append((arg, {v for v in (m["digest"], m["tag"]) if v}))
+    return found
+
+
+def args_pin_problems(args, version: str, package: str = "") -> list[str]:
+    return [
+        f"argument '{arg}' runs version {' / '.join(sorted(pinned))} but the request pins "
+        f"{version}: they must be the same"
+        for arg, pinned in pinned_in_args(args, package)
+        if version not in pinned
+    ]
+
+
+# ─── version bumps (SPEC §4 rule 4) ─────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class BumpClassification:
+    level: str
+    why: str
+
+
+def _parse(version: str) -> Version | None:
+    try:
+        return Version(version)
+    except (InvalidVersion, TypeError):
+        return None
+
+
+def classify_bump(old: str, new: str) -> BumpClassification:
+    """patch, minor or major of `new` against `old`; anything unclear counts as major."""
+    a, b = _parse(old), _parse(new)
+    if a is None or b is None:
+        return BumpClassification("major", "a version that cannot be classified counts as major")
+    if b.is_prerelease or b.is_devrelease:
+        return BumpClassification("major", "a pre-release counts as major")
+    if b == a:
+        return BumpClassification("major", "the same version is not a bump")
+    if b < a:
+        return BumpClassification("major", "a downgrade counts as major")
+    ra = (a.release + (0, 0, 0))[:3]
+    rb = (b.release + (0, 0, 0))[:3]
+    if a.epoch != b.epoch or ra[0] != rb[0]:
+        return BumpClassification("major", f"{old} → {new} changes the major version")
+    if ra[1] != rb[1]:
+        return BumpClassification("minor", f"{old} → {new} changes the minor version")
+    return BumpClassification("patch", f"{old} → {new} changes only the patch level")
+
+
+# ─── policy data and routing (SPEC §4 rules 2, 3, 4, 6, 7) ──────────────────────────
+
+
+@dataclass(frozen=True)
+class BumpRuleData:
+    requires: str
+    approver: str
+    turnaround: str
+
+
+@dataclass(frozen=True)
+class ClassificationData:
+    mcp_access: str = "ALLOWED"
+    extra_approver: str = ""
+    denial_reason: str = ""
+
+
+DEFAULT_RESTRICTED_REASON = (
+    "RESTRICTED data may not be reached through MCP (security review, data "
+    "classification: Restricted — DENIED, no MCP access)."
+)
+
+
+@dataclass(frozen=True)
+class PolicyData:
+    new_server_approver: str = "tech_lead + security_team"
+    new_server_turnaround: str = "1 week"
+    high_risk_approver: str = "engineering_director"
+    bump_rules: dict = field(
+        default_factory=lambda: {
+            "patch": BumpRuleData("check_release_notes", "tech_lead", "48h"),
+            "minor": BumpRuleData("full_security_review", "security_team", "1 week"),
+            "major": BumpRuleData(
+                "full_security_review + sandbox_trial",
+                "security_team + engineering_director",
+                "2 weeks",
+            ),
+        }
+    )
+    validity_months: dict = field(default_factory=lambda: {"LOW": 6, "MEDIUM": 3, "HIGH": 1})
+    classification: dict = field(
+        default_factory=lambda: {
+            "PUBLIC": ClassificationData("ALLOWED"),
+            "INTERNAL": ClassificationData("ALLOWED"),
+            "CONFIDENTIAL": ClassificationData("RESTRICTED", "engineering_director"),
+            "RESTRICTED": ClassificationData("DENIED", "", DEFAULT_RESTRICTED_REASON),
+        }
+    )
+
+
+def split_plus(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split("+") if part.strip()]
+
+
+def role_list_problem(text: str, allow_empty: bool = False) -> str | None:
+    parts = split_plus(text)
+    if not parts and not allow_empty:
+        return "name at least one role, e.g. tech_lead + security_team"
+    unknown = [p for p in parts if p not in SIGNING_ROLES]
+    if unknown:
+        return f"unknown role {', '.join(unknown)}: use {', '.join(SIGNING_ROLES)}"
+    return None
+
+
+def evidence_problem(text: str) -> str | None:
+    unknown = [p for p in split_plus(text) if p not in EVIDENCE]
+    if unknown:
+        return f"unknown evidence {', '.join(unknown)}: use {', '.join(EVIDENCE)}"
+    return None
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(h|hours?|d|days?|w|weeks?)\s*$", re.IGNORECASE)
+
+
+def parse_turnaround(text: str) -> dt.timedelta | None:
+    m = _DURATION.match(text or "")
+    if not m:
+        return None
+    n, unit = int(m[1]), m[2].lower()[0]
+    return {"h": dt.timedelta(hours=n), "d": dt.timedelta(days=n), "w": dt.timedelta(weeks=n)}[
+        unit
+    ]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who must sign off, by when, and with what evidence."""
+
+    required_roles: tuple[str, ...]
+    turnaround: dt.timedelta
+    evidence: tuple[str, ...]
+    basis: str
+
+    def describe_evidence(self) -> list[str]:
+        return [EVIDENCE_TEXT[e] for e in self.evidence]
+
+
+def _add_roles(roles: list[str], more: list[str]) -> None:
+    for role in more:
+        if role not in roles:
+            roles.append(role)
+
+
+def route_for(
+    *, kind: str, bump_level: str | None, risk: str | None, data_scope: str, policy: PolicyData
+) -> Route:
+    """SPEC rules 3 and 4, plus rule 2's extra sign-off for CONFIDENTIAL data."""
+    if kind == "version_bump":
+        level = bump_level or "major"
+        rule = policy.bump_rules[level]
+        roles = split_plus(rule.approver)
+        turnaround = parse_turnaround(rule.turnaround)
+        evidence = split_plus(rule.requires)
+        basis = f"{level} version bump"
+    else:
+        roles = split_plus(policy.new_server_approver)
+        turnaround = parse_turnaround(policy.new_server_turnaround)
+        evidence = ["full_security_review"]
+        basis = "new server" if kind == "new_server" else "renewal"
+        if risk == "HIGH":
+            _add_roles(roles, split_plus(policy.high_risk_approver))
+            basis += ", HIGH risk"
+    extra = policy.classification.get(data_scope)
+    if extra and extra.extra_approver:
+        _add_roles(roles, split_plus(extra.extra_approver))
+        basis += f", {data_scope} data"
+    return Route(tuple(roles), turnaround or dt.timedelta(weeks=1), tuple(evidence), basis)
+
+
+def auto_denial_reason(data_scope: str, policy: PolicyData) -> str | None:
+    """The reason a request with this scope is denied at submission, or None."""
+    rule = policy.classification.get(data_scope)
+    if rule and rule.mcp_access == "DENIED":
+        return rule.denial_reason or DEFAULT_RESTRICTED_REASON
+    return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expiry_for(
+    *, approved: dt.date, risk: str, policy: PolicyData, shortened: list | None = None
+) -> dt.date:
+    """Approval date plus the risk's validity; an approver may shorten it, never lengthen."""
+    longest = add_months(approved, policy.validity_months[risk])
+    earlier = [d for d in (shortened or []) if d is not None and d < longest]
+    return min(earlier) if earlier else longest
+
+
+def expiry_problem(*, approved: dt.date, wanted: dt.date, risk: str | None, policy) -> str | None:
+    if wanted <= approved:
+        return "the expiry must be after the approval date"
+    if risk and wanted > add_months(approved, policy.validity_months[risk]):
+        limit = add_months(approved, policy.validity_months[risk])
+        return f"{risk} risk allows at most {policy.validity_months[risk]} months ({limit})"
+    return None
+
+
+# ─── secrets (SPEC §4 rule 8) ───────────────────────────────────────────────────────
+
+PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}")
+KNOWN_TOKENS = [
+    (re.compile(r"gh[pousr]_[A-Za-z0-9]{36,}"), "a GitHub token"),
+    (re.compile(r"github_pat_[A-Za-z0-9_]{22,}"), "a GitHub fine-grained token"),
+    (re.compile(r"(?:AKIA|ASIA)[A-Z0-9]{16}"), "an AWS access key id"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----"), "a private key"),
+    (re.compile(r"xox[abposr]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"glpat-[A-Za-z0-9_-]{20,}"), "a GitLab token"),
+    (re.compile(r"sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"), "an API secret key"),
+    (re.compile(r"(?:sk|rk)_live_[A-Za-z0-9]{16,}"), "a Stripe live key"),
+    (re.compile(r"AIza[0-9A-Za-z_-]{35}"), "a Google API key"),
+    (re.compile(r"npm_[A-Za-z0-9]{36}"), "an npm token"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"), "a JWT"),
+    (re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
+]
+SECRET_NAME = re.compile(r"(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I)
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9+/=_-]{20,}$")
+
+
+def shannon_entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values())
+
+
+def secret_problem(value, name: str = "") -> str | None:
+    """Why `value` looks like a credential, or None. Placeholders such as ${VAR} pass."""
+    if not isinstance(value, str) or not value:
+        return None
+    hint = f"use a placeholder such as ${{{_placeholder_name(name)}}} and load it at runtime"
+    for pattern, what in KNOWN_TOKENS:
+        if pattern.search(value):
+            return f"looks like {what}: secrets never enter the portal, {hint}"
+    literal = PLACEHOLDER.sub("", value).strip()
+    if literal.lower().startswith("bearer ") or literal.lower().startswith("basic "):
+        if len(literal.split(None, 1)[1]) >= 8:
+            return f"carries a literal credential: {hint}"
+        literal = ""
+    if name and SECRET_NAME.search(name) and literal:
+        return f"{name} names a secret but has a literal value: {hint}"
+    for token in literal.split():
+        if UUID.match(token) or not TOKEN_SHAPE.match(token):
+            continue
+        has_letter = any(ch.isalpha() for ch in token)
+        has_digit = any(ch.isdigit() for ch in token)
+        threshold = 3.5 if len(token) >= 32 else 3.8
+        if has_letter and has_digit and shannon_entropy(token) >= threshold:
+            return f"looks like a random key or token ({len(token)} characters): {hint}"
+    return None
+
+
+def _placeholder_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name or "").upper().strip("_")
+    return cleaned or "SECRET"
+
+
+# ─── client configs ─────────────────────────────────────────────────────────────────
+
+REMOTE_TYPES = ("http", "sse")
+STDIO_KEYS = {"type", "command", "args", "env"}
+REMOTE_KEYS = {"type", "url", "headers"}
+
+
+def config_problems(config, *, version: str = "", package: str = "") -> dict[str, list[str]]:
+    """Problems of a Claude Code server config, keyed by the field they concern."""
+    errors: dict[str, list[str]] = {}
+
+    def add(key, message):
+        errors.setdefault(key, []).append(message)
+
+    if not isinstance(config, dict):
+        return {"config": ["must be an object with command/args/env or type/url/headers"]}
+    kind = config.get("type")
+    if kind in REMOTE_TYPES or ("url" in config and "command" not in config):
+        if kind not in REMOTE_TYPES:
+            add(
+                "config.type",
+                "a remote server needs type http or sse: without it Claude Code reads "
+                "the entry as stdio",
+            )
+        for key in sorted(set(config) - REMOTE_KEYS):
+            add(f"config.{key}", f"unknown key for a remote server; allowed: {sorted(REMOTE_KEYS)}")
+        url = config.get("url")
+        if not isinstance(url, str) or not re.match(r"^https://[^\s/]+", url):
+            add("config.url", "a remote server needs an https:// URL")
+        elif secret_problem(url, "url"):
+            add("config.url", secret_problem(url, "url"))
+        _check_mapping(config.get("headers", {}), "config.headers", add)
+        return errors
+    if kind not in (None, "stdio"):
+        add("config.type", f"unknown type '{kind}': use stdio, http or sse")
+    for key in sorted(set(config) - STDIO_KEYS):
+        add(f"config.{key}", f"unknown key for a stdio server; allowed: {sorted(STDIO_KEYS)}")
+    command = config.get("command")
+    if not isinstance(command, str) or not command.strip():
+        add("config.command", "a stdio server needs a command, e.g. npx")
+    args = config.get("args", [])
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+        add("config.args", "args must be a list of strings")
+    else:
+        for arg in args:
+            problem = secret_problem(arg) if _known_token(arg) else None
+            if problem:
+                add("config.args", f"argument {arg[:12]}…: {problem}")
+        if version:
+            for problem in args_pin_problems(args, version, package):
+                add("config.args", problem)
+    _check_mapping(config.get("env", {}), "config.env", add)
+    return errors
+
+
+def _known_token(value: str) -> bool:
+    return any(pattern.search(value) for pattern, _ in KNOWN_TOKENS)
+
+
+def _check_mapping(mapping, where, add):
+    if not isinstance(mapping, dict):
+        add(where, "must be an object of NAME: value strings")
+        return
+    for name, value in mapping.items():
+        if not isinstance(value, str):
+            add(f"{where}.{name}", "must be a string")
+            continue
+        problem = secret_problem(value, str(name))
+        if problem:
+            add(f"{where}.{name}", problem)
+
+
+# ─── names and sources ──────────────────────────────────────────────────────────────
+
+SERVER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def name_problem(name) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "a name is required"
+    if SERVER_NAME.match(name):
+        return None
+    return (
+        f"'{name}' is not a valid server name: use 1 to 64 lower-case letters, digits, "
+        "dots, dashes or underscores, starting with a letter or digit (no spaces)"
+    )
+
+
+def source_problem(source) -> str | None:
+    if source == "internal":
+        return None
+    if isinstance(source, str) and re.match(r"^https://[^\s/]+\.[^\s]+$", source):
+        return None
+    return f"'{source}' is not a source: give an https:// URL, or 'internal' for company-built"
+
+
+def choice_problem(value, choices, what) -> str | None:
+    if value in choices:
+        return None
+    return f"unknown {what} '{value}': use one of {', '.join(choices)}"

@@ -1,0 +1,58 @@
+"""The four roles of SPEC §3, held as Django groups with exactly these names."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    TECH_LEAD = "tech_lead", "Tech lead"
+    SECURITY_TEAM = "security_team", "Security team"
+    ENGINEERING_DIRECTOR = "engineering_director", "Engineering director"
+    PLATFORM_TEAM = "platform_team", "Platform team"
+
+
+ALL_ROLES = tuple(Role.values)
+QUEUE_ROLES = frozenset({Role.SECURITY_TEAM, Role.TECH_LEAD, Role.ENGINEERING_DIRECTOR})
+EXPORT_ROLES = frozenset({Role.PLATFORM_TEAM, Role.SECURITY_TEAM})
+AUDIT_ROLES = frozenset({Role.SECURITY_TEAM})
+
+
+def roles_of(user) -> frozenset[str]:
+    """The role names a user holds; cached on the user object for one request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = frozenset(
+            name for name in user.groups.values_list("name", flat=True) if name in ALL_ROLES
+        )
+        user._portal_roles = cached
+    return cached
+
+
+def has_role(user, role) -> bool:
+    return role in roles_of(user)
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def can_see_queue(user) -> bool:
+    return is_admin(user) or bool(roles_of(user) & QUEUE_ROLES)
+
+
+def can_manage_reviews(user) -> bool:
+    """Claim, assign, change status, set risk and final data scope."""
+    return has_role(user, Role.SECURITY_TEAM)
+
+
+def can_download_exports(user) -> bool:
+    return is_admin(user) or bool(roles_of(user) & EXPORT_ROLES)
+
+
+def can_read_audit(user) -> bool:
+    return is_admin(user) or bool(roles_of(user) & AUDIT_ROLES)
+
+
+def can_edit_policy(user) -> bool:
+    return is_admin(user)

@@ -1,0 +1,16 @@
+"""Top-level routes. Each area keeps its own urls module:
+pages of the catalog and exports (registry.urls), requests and the queue (approvals.urls),
+sign-in, dashboard and audit (governance.portal_urls), the HTTP API (governance.api_urls),
+health checks (governance.health_urls)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("governance.api_urls")),
+    path("", include("governance.health_urls")),
+    path("", include("governance.portal_urls")),
+    path("", include("registry.urls")),
+    path("", include("approvals.urls")),
+]

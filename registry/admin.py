@@ -1,0 +1,67 @@
+from django.contrib import admin, messages
+
+from governance.errors import ServiceError
+
+from . import services
+from .models import Approval, ExportSnapshot, Server
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Server)
+class ServerAdmin(admin.ModelAdmin):
+    list_display = ["name", "source", "package_registry", "package", "created_at"]
+    search_fields = ["name", "package"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["server", "version", "status", "risk", "data_scope", "approved_date",
+                    "expires"]
+    list_filter = ["status", "risk", "data_scope"]
+    search_fields = ["server__name", "version", "approved_by"]
+    list_select_related = ["server"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser if obj is None else False
+
+    @admin.action(description="Revoke the selected active approvals")
+    def revoke(self, request, queryset):
+        done = 0
+        for approval in queryset:
+            try:
+                services.revoke_approval(actor=request.user, approval=approval,
+                                         reason=f"revoked in the admin by {request.user}")
+                done += 1
+            except ServiceError as exc:
+                self.message_user(request, f"{approval}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"Revoked {done} approval(s).")
+
+
+@admin.register(ExportSnapshot)
+class ExportSnapshotAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "created_at", "cause", "sha256", "valid_until"]
+    exclude = ["registry_yaml", "managed_mcp_json", "managed_settings_json"]
+    actions = ["build_now"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser if obj is None else False
+
+    @admin.action(description="Build a new export now (if the registry changed)")
+    def build_now(self, request, queryset):
+        snapshot = services.build_export(cause=f"built in the admin by {request.user}")
+        self.message_user(request, f"New snapshot {snapshot.pk}." if snapshot else
+                          "Nothing changed since the latest snapshot.")

@@ -1,0 +1,469 @@
+"""The file formats of SPEC §6 as pure functions: plain records in, text out, and the
+registry YAML parsed into validated records with every problem located by entry and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import yaml
+
+from governance import policy
+
+PLACEHOLDER_DATE = "YYYY-MM-DD"
+PACKAGE_KEYS = {"npm": "npm_package", "pypi": "pypi_package", "oci": "oci_image"}
+PACKAGE_REGISTRY_OF_KEY = {key: registry for registry, key in PACKAGE_KEYS.items()}
+PENDING_STATUSES = ("under_review", "sandbox_trial", "awaiting_security", "needs_info")
+
+
+# ─── records ────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class ApprovedEntry:
+    name: str
+    version: str
+    source: str
+    approved_by: str
+    approved_date: dt.date
+    expires: dt.date
+    data_scope: str
+    risk: str
+    rationale: str = ""
+    package_registry: str = ""
+    package: str = ""
+    restrictions: list = field(default_factory=list)
+    config: dict = field(default_factory=dict)
+
+
+@dataclass
+class PendingEntry:
+    name: str
+    requested_by: str
+    requested_date: dt.date
+    source: str
+    use_case: str
+    proposed_data_scope: str
+    status: str
+    expected_decision: dt.date
+    reviewer: str = ""
+    notes: str = ""
+    kind: str = "new_server"
+    version: str = ""
+    config: dict = field(default_factory=dict)
+
+
+@dataclass
+class DeniedEntry:
+    name: str
+    denied_date: dt.date
+    requested_by: str
+    reason: str
+    alternative: str = ""
+
+
+@dataclass
+class Registry:
+    metadata: dict
+    approved: list[ApprovedEntry]
+    pending_review: list[PendingEntry]
+    denied: list[DeniedEntry]
+    version_bump_policy: dict
+    incident_response: dict
+
+
+# ─── writing ────────────────────────────────────────────────────────────────────────
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper, value):
+    style = "|" if "\n" in value.rstrip("\n") else None
+    if value.endswith("\n") and "\n" not in value.rstrip("\n"):
+        style = ">"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _date_representer(dumper, value):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value.isoformat(), style='"')
+
+
+_Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(dt.date, _date_representer)
+
+
+def _date(value):
+    return value if value else PLACEHOLDER_DATE
+
+
+def approved_record(entry: ApprovedEntry) -> dict:
+    record = {"name": entry.name, "version": entry.version, "source": entry.source}
+    if entry.package and entry.package_registry in PACKAGE_KEYS:
+        record[PACKAGE_KEYS[entry.package_registry]] = entry.package
+    record.update(
+        approved_by=entry.approved_by, approved_date=entry.approved_date, expires=entry.expires,
+        data_scope=entry.data_scope, risk=entry.risk, rationale=entry.rationale,
+    )
+    if entry.restrictions:
+        record["restrictions"] = list(entry.restrictions)
+    record["config"] = entry.config
+    return record
+
+
+def pending_record(entry: PendingEntry) -> dict:
+    record = {"name": entry.name}
+    if entry.kind != "new_server":
+        record["kind"] = entry.kind
+    if entry.version:
+        record["version"] = entry.version
+    record.update(
+        requested_by=entry.requested_by, requested_date=entry.requested_date,
+        source=entry.source, use_case=entry.use_case,
+        proposed_data_scope=entry.proposed_data_scope, status=entry.status,
+    )
+    if entry.reviewer:
+        record["reviewer"] = entry.reviewer
+    record["expected_decision"] = entry.expected_decision
+    if entry.notes:
+        record["notes"] = entry.notes
+    if entry.config:
+        record["config"] = entry.config
+    return record
+
+
+def denied_record(entry: DeniedEntry) -> dict:
+    record = {"name": entry.name, "denied_date": entry.denied_date,
+              "requested_by": entry.requested_by, "reason": entry.reason}
+    if entry.alternative:
+        record["alternative"] = entry.alternative
+    return record
+
+
+def registry_document(registry: Registry) -> dict:
+    metadata = dict(registry.metadata)
+    for key in ("last_reviewed", "next_review"):
+        metadata[key] = _date(metadata.get(key))
+    return {
+        "metadata": metadata,
+        "approved": [approved_record(e) for e in registry.approved],
+        "pending_review": [pending_record(e) for e in registry.pending_review],
+        "denied": [denied_record(e) for e in registry.denied],
+        "version_bump_policy": registry.version_bump_policy,
+        "incident_response": registry.incident_response,
+    }
+
+
+HEADER = (
+    "# MCP Registry, exported by the MCP Governance Portal.\n"
+    "# The portal is the source of truth: change it there, not in this file.\n\n"
+)
+
+
+def dump_registry_yaml(registry: Registry) -> str:
+    return HEADER + yaml.dump(
+        registry_document(registry), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+        default_flow_style=False, width=100,
+    )
+
+
+def managed_mcp(approved: list[ApprovedEntry]) -> dict:
+    """Claude Code's managed-mcp.json: exactly these servers, each config as stored."""
+    return {"mcpServers": {e.name: e.config for e in sorted(approved, key=lambda e: e.name)}}
+
+
+def allow_entry(config: dict) -> dict:
+    """The allowlist entry that pins a config exactly: its URL, or command plus args."""
+    if config.get("type") in policy.REMOTE_TYPES:
+        return {"serverUrl": config["url"]}
+    return {"serverCommand": [config.get("command", ""), *config.get("args", [])]}
+
+
+def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict]]) -> dict:
+    """managed-settings.json: an allowlist pinned by command or URL (never by name, which
+    users choose), made authoritative, and a denylist of denied servers."""
+    allowed = [allow_entry(e.config) for e in sorted(approved, key=lambda e: e.name)]
+    deny = []
+    for name, config in sorted(denied, key=lambda d: d[0]):
+        deny.append({"serverName": name})
+        if config:
+            deny.append(allow_entry(config))
+    return {
+        "allowManagedMcpServersOnly": True,
+        "allowedMcpServers": allowed,
+        "deniedMcpServers": deny,
+    }
+
+
+def dump_json(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# ─── reading ────────────────────────────────────────────────────────────────────────
+
+
+class _Problems:
+    def __init__(self):
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str | None):
+        if message:
+            self.items.append(f"{where}: {message}")
+
+
+def _where(section, index, entry, key=None):
+    name = entry.get("name") if isinstance(entry, dict) else None
+    label = f"{section}[{index}]" + (f" ({name})" if isinstance(name, str) else "")
+    return f"{label}.{key}" if key else label
+
+
+def _text(problems, where, entry, key, required=True, default=""):
+    value = entry.get(key, None)
+    if value is None:
+        if required:
+            problems.add(where(key), "is required")
+        return default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        problems.add(where(key), f"must be text, not {type(value).__name__}")
+        return default
+    return str(value)
+
+
+def _parse_date(problems, where_key, value, *, required=True, placeholder_ok=False):
+    if value is None or value == "":
+        if required:
+            problems.add(where_key, "is required (a date, YYYY-MM-DD)")
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if placeholder_ok and value == PLACEHOLDER_DATE:
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.add(where_key, f"'{value}' is not a date: use YYYY-MM-DD, e.g. 2026-01-15")
+    return None
+
+
+def _mapping(problems, where_key, value):
+    if not isinstance(value, dict):
+        problems.add(where_key, f"must be a mapping, not {type(value).__name__}")
+        return {}
+    return value
+
+
+def _list(problems, where_key, value):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add(where_key, f"must be a list, not {type(value).__name__}")
+        return []
+    return value
+
+
+def _package(problems, where, entry):
+    found = [(PACKAGE_REGISTRY_OF_KEY[k], entry[k]) for k in PACKAGE_KEYS.values() if k in entry]
+    if len(found) > 1:
+        problems.add(where("npm_package"), "give one of npm_package, pypi_package, oci_image")
+    if found:
+        registry, package = found[0]
+        if not isinstance(package, str) or not package.strip():
+            problems.add(where(PACKAGE_KEYS[registry]), "must be a package identifier")
+            return "", ""
+        return registry, package
+    return "", ""
+
+
+def _approved(problems, index, entry) -> ApprovedEntry | None:
+    def where(key=None):
+        return _where("approved", index, entry, key)
+
+    name = _text(problems, where, entry, "name")
+    problems.add(where("name"), policy.name_problem(name) if name else None)
+    version = _text(problems, where, entry, "version", required=False)
+    problems.add(where("version"), policy.version_problem(version))
+    source = _text(problems, where, entry, "source")
+    problems.add(where("source"), policy.source_problem(source) if source else None)
+    registry, package = _package(problems, where, entry)
+    approved_date = _parse_date(problems, where("approved_date"), entry.get("approved_date"))
+    expires = _parse_date(problems, where("expires"), entry.get("expires"))
+    if approved_date and expires and expires <= approved_date:
+        problems.add(where("expires"), "must be after approved_date")
+    scope = _text(problems, where, entry, "data_scope")
+    problems.add(where("data_scope"), policy.choice_problem(scope, policy.DATA_SCOPES,
+                                                            "data scope") if scope else None)
+    if scope == "RESTRICTED":
+        problems.add(where("data_scope"), "RESTRICTED data is never approved for MCP access")
+    risk = _text(problems, where, entry, "risk")
+    problems.add(where("risk"), policy.choice_problem(risk, policy.RISKS, "risk") if risk else None)
+    restrictions = _list(problems, where("restrictions"), entry.get("restrictions"))
+    if not all(isinstance(r, str) for r in restrictions):
+        problems.add(where("restrictions"), "must be a list of sentences")
+    config = _mapping(problems, where("config"), entry.get("config", {}))
+    if config:
+        for key, messages in policy.config_problems(
+            config, version=version if not policy.version_problem(version) else "",
+            package=package,
+        ).items():
+            for message in messages:
+                problems.add(_where("approved", index, entry, key), message)
+    else:
+        problems.add(where("config"), "is required: command and args, or type and url")
+    return ApprovedEntry(
+        name=name, version=version, source=source, package_registry=registry, package=package,
+        approved_by=_text(problems, where, entry, "approved_by"), approved_date=approved_date,
+        expires=expires, data_scope=scope, risk=risk,
+        rationale=_text(problems, where, entry, "rationale", required=False),
+        restrictions=restrictions, config=config,
+    )
+
+
+def _pending(problems, index, entry) -> PendingEntry:
+    def where(key=None):
+        return _where("pending_review", index, entry, key)
+
+    name = _text(problems, where, entry, "name")
+    problems.add(where("name"), policy.name_problem(name) if name else None)
+    kind = _text(problems, where, entry, "kind", required=False, default="new_server")
+    problems.add(where("kind"), policy.choice_problem(
+        kind, ("new_server", "version_bump", "renewal"), "kind"))
+    version = _text(problems, where, entry, "version", required=False)
+    if version or kind != "new_server":
+        problems.add(where("version"), policy.version_problem(version))
+    source = _text(problems, where, entry, "source", required=False)
+    if source:
+        problems.add(where("source"), policy.source_problem(source))
+    scope = _text(problems, where, entry, "proposed_data_scope")
+    problems.add(where("proposed_data_scope"), policy.choice_problem(
+        scope, policy.DATA_SCOPES, "data scope") if scope else None)
+    status = _text(problems, where, entry, "status")
+    problems.add(where("status"), policy.choice_problem(status, PENDING_STATUSES, "status")
+                 if status else None)
+    config = _mapping(problems, where("config"), entry.get("config", {}))
+    if config:
+        for key, messages in policy.config_problems(config, version=version).items():
+            for message in messages:
+                problems.add(_where("pending_review", index, entry, key), message)
+    return PendingEntry(
+        name=name, kind=kind, version=version,
+        requested_by=_text(problems, where, entry, "requested_by"),
+        requested_date=_parse_date(problems, where("requested_date"),
+                                   entry.get("requested_date")),
+        source=source, use_case=_text(problems, where, entry, "use_case"),
+        proposed_data_scope=scope, status=status,
+        reviewer=_text(problems, where, entry, "reviewer", required=False),
+        expected_decision=_parse_date(problems, where("expected_decision"),
+                                      entry.get("expected_decision")),
+        notes=_text(problems, where, entry, "notes", required=False), config=config,
+    )
+
+
+def _denied(problems, index, entry) -> DeniedEntry:
+    def where(key=None):
+        return _where("denied", index, entry, key)
+
+    name = _text(problems, where, entry, "name")
+    problems.add(where("name"), policy.name_problem(name) if name else None)
+    return DeniedEntry(
+        name=name,
+        denied_date=_parse_date(problems, where("denied_date"), entry.get("denied_date")),
+        requested_by=_text(problems, where, entry, "requested_by"),
+        reason=_text(problems, where, entry, "reason"),
+        alternative=_text(problems, where, entry, "alternative", required=False),
+    )
+
+
+BUMP_KEYS = ("requires", "approver", "turnaround")
+METADATA_KEYS = ("organization", "review_cycle", "last_reviewed", "next_review", "owner",
+                 "policy_doc")
+INCIDENT_KEYS = ("report_to", "slack", "response_time_sla", "escalation")
+SECTIONS = ("metadata", "approved", "pending_review", "denied", "version_bump_policy",
+            "incident_response")
+
+
+def parse_registry(text: str) -> tuple[Registry | None, list[str]]:
+    """Parse and validate a registry YAML. Returns (registry, []) or (None, problems)."""
+    problems = _Problems()
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        return None, [f"{where}: the file is not valid YAML ({getattr(exc, 'problem', exc)})"]
+    if not isinstance(document, dict):
+        return None, ["file: must be a mapping with the sections " + ", ".join(SECTIONS)]
+    for key in document:
+        if key not in SECTIONS:
+            problems.add(str(key), f"unknown section; the sections are {', '.join(SECTIONS)}")
+
+    metadata = _mapping(problems, "metadata", document.get("metadata") or {})
+    meta = {}
+    for key in METADATA_KEYS:
+        if key in ("last_reviewed", "next_review"):
+            meta[key] = _parse_date(problems, f"metadata.{key}", metadata.get(key),
+                                    required=False, placeholder_ok=True)
+        else:
+            meta[key] = _text(problems, lambda k: f"metadata.{k}", metadata, key,
+                              required=key in ("organization", "owner"))
+    for key in metadata:
+        if key not in METADATA_KEYS:
+            problems.add(f"metadata.{key}", "unknown key")
+
+    sections = {}
+    for section, parse in (("approved", _approved), ("pending_review", _pending),
+                           ("denied", _denied)):
+        entries = []
+        for index, entry in enumerate(_list(problems, section, document.get(section))):
+            if not isinstance(entry, dict):
+                problems.add(f"{section}[{index}]", "must be a mapping")
+                continue
+            entries.append(parse(problems, index, entry))
+        sections[section] = entries
+    _duplicates(problems, "approved", [(e.name,) for e in sections["approved"]])
+    _duplicates(problems, "pending_review",
+                [(e.name, e.version) for e in sections["pending_review"]])
+    _duplicates(problems, "denied", [(e.name,) for e in sections["denied"]])
+
+    bump_policy = {}
+    raw_bumps = _mapping(problems, "version_bump_policy", document.get("version_bump_policy")
+                         or {})
+    for level in policy.BUMP_LEVELS:
+        rule = _mapping(problems, f"version_bump_policy.{level}", raw_bumps.get(level) or {})
+        values = {k: _text(problems, lambda k, lv=level: f"version_bump_policy.{lv}.{k}", rule, k)
+                  for k in BUMP_KEYS}
+        problems.add(f"version_bump_policy.{level}.approver",
+                     policy.role_list_problem(values["approver"]) if values["approver"] else None)
+        problems.add(f"version_bump_policy.{level}.requires",
+                     policy.evidence_problem(values["requires"]))
+        if values["turnaround"] and policy.parse_turnaround(values["turnaround"]) is None:
+            problems.add(f"version_bump_policy.{level}.turnaround", policy.TURNAROUND_RULE)
+        bump_policy[level] = values
+    for key in raw_bumps:
+        if key not in policy.BUMP_LEVELS:
+            problems.add(f"version_bump_policy.{key}", "unknown level: use patch, minor, major")
+
+    raw_incident = _mapping(problems, "incident_response", document.get("incident_response")
+                            or {})
+    incident = {k: _text(problems, lambda k: f"incident_response.{k}", raw_incident, k,
+                         required=k == "report_to") for k in INCIDENT_KEYS}
+    if problems.items:
+        return None, problems.items
+    return Registry(meta, sections["approved"], sections["pending_review"], sections["denied"],
+                    bump_policy, incident), []
+
+
+def _duplicates(problems, section, keys):
+    seen = {}
+    for index, key in enumerate(keys):
+        if key in seen:
+            label = " ".join(k for k in key if k)
+            problems.add(f"{section}[{index}] ({key[0]}).name",
+                         f"duplicate of {section}[{seen[key]}]: '{label}' appears twice")
+        else:
+            seen[key] = index

@@ -1,0 +1,153 @@
+"""The catalog: servers, their approvals (registry entries) and export snapshots."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.models import DataScope, Risk
+from governance.policy import SERVER_NAME
+
+
+class PackageRegistry(models.TextChoices):
+    NPM = "npm", "npm"
+    PYPI = "pypi", "PyPI"
+    OCI = "oci", "OCI image"
+
+
+# The key each package registry takes in mcp-registry.yaml.
+PACKAGE_KEYS = {"npm": "npm_package", "pypi": "pypi_package", "oci": "oci_image"}
+
+
+class Server(models.Model):
+    name = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[RegexValidator(SERVER_NAME, "lower-case letters, digits, . _ - only")],
+    )
+    source = models.CharField(
+        max_length=500, blank=True, help_text="An https:// URL, or 'internal' for company-built."
+    )
+    package_registry = models.CharField(max_length=10, choices=PackageRegistry.choices, blank=True)
+    package = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ApprovalQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Approval.Status.ACTIVE)
+
+    def deployable(self, today: dt.date | None = None):
+        """Active and not past expiry, whether or not the expiry job has run yet."""
+        return self.active().filter(expires__gte=today or timezone.localdate())
+
+
+class Approval(models.Model):
+    """One approved, exact version of a server: an entry of the registry's `approved`."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        EXPIRED = "expired"
+        SUPERSEDED = "superseded"
+        REVOKED = "revoked"
+
+    server = models.ForeignKey(Server, on_delete=models.PROTECT, related_name="approvals")
+    version = models.CharField(max_length=100)
+    data_scope = models.CharField(max_length=20, choices=DataScope.choices)
+    risk = models.CharField(max_length=10, choices=Risk.choices)
+    rationale = models.TextField(blank=True)
+    restrictions = models.JSONField(default=list, blank=True)
+    config = models.JSONField(default=dict)
+    approved_by = models.CharField(max_length=500, help_text="E-mail addresses, comma-separated.")
+    approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    approved_date = models.DateField()
+    expires = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    request = models.OneToOneField(
+        "approvals.Request", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="resulting_approval",
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ApprovalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["server__name", "-approved_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server"], condition=Q(status="active"),
+                name="one_active_approval_per_server",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires__gt=models.F("approved_date")), name="expires_after_approval"
+            ),
+            models.CheckConstraint(
+                condition=~Q(data_scope="RESTRICTED"), name="restricted_data_never_approved"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires"])]
+
+    def __str__(self):
+        return f"{self.server.name} {self.version} ({self.status})"
+
+    @property
+    def days_left(self) -> int:
+        return (self.expires - timezone.localdate()).days
+
+    @property
+    def is_remote(self) -> bool:
+        return self.config.get("type") in ("http", "sse")
+
+
+class ExportSnapshot(models.Model):
+    """An immutable build of every export format, with its hash and a diff to the previous."""
+
+    FILES = ("mcp-registry.yaml", "managed-mcp.json", "managed-settings.json")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    cause = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    file_sha256 = models.JSONField(default=dict)
+    registry_yaml = models.TextField()
+    managed_mcp_json = models.TextField()
+    managed_settings_json = models.TextField()
+    diff = models.TextField(blank=True)
+    valid_until = models.DateField(
+        null=True, blank=True,
+        help_text="The earliest expiry in the deployable files: after it they must be rebuilt.",
+    )
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        constraints = [
+            # Each snapshot has one successor at most: two concurrent builds cannot fork.
+            models.UniqueConstraint(fields=["previous"], name="one_successor_per_snapshot"),
+        ]
+
+    def __str__(self):
+        return f"export {self.pk} {self.sha256[:12]} ({self.cause})"
+
+    def content(self, filename: str) -> str:
+        return {
+            "mcp-registry.yaml": self.registry_yaml,
+            "managed-mcp.json": self.managed_mcp_json,
+            "managed-settings.json": self.managed_settings_json,
+        }[filename]
+
+    def is_stale(self, today: dt.date | None = None) -> bool:
+        return self.valid_until is not None and (today or timezone.localdate()) > self.valid_until

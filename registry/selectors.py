@@ -1,0 +1,150 @@
+"""Queries the pages, the API, the exporter and the jobs share. Each runs a fixed number of
+queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from governance.models import IncidentResponse, Organisation, VersionBumpRule
+from governance.selectors import current_policy
+
+from . import formats
+from .models import Approval, ExportSnapshot, Server
+
+
+def _approved_entry(approval: Approval) -> formats.ApprovedEntry:
+    server = approval.server
+    return formats.ApprovedEntry(
+        name=server.name, version=approval.version, source=server.source,
+        package_registry=server.package_registry, package=server.package,
+        approved_by=approval.approved_by, approved_date=approval.approved_date,
+        expires=approval.expires, data_scope=approval.data_scope, risk=approval.risk,
+        rationale=approval.rationale, restrictions=approval.restrictions, config=approval.config,
+    )
+
+
+def _email(user) -> str:
+    return (user.email or user.get_username()) if user else ""
+
+
+def registry_contents(today: dt.date | None = None):
+    """Everything the exports hold, read in a constant number of queries.
+
+    Returns (registry, deployable approved entries, denied (name, config) pairs)."""
+    from approvals.models import OPEN_STATUSES, Request, RequestStatus
+
+    today = today or timezone.localdate()
+    active = list(Approval.objects.active().select_related("server").order_by("server__name"))
+    approved = [_approved_entry(a) for a in active]
+    deployable = [e for a, e in zip(active, approved, strict=True) if a.expires >= today]
+
+    pending = []
+    open_requests = (
+        Request.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("server", "requester", "reviewer")
+        .order_by("server__name", "requested_at", "id")
+    )
+    for r in open_requests:
+        pending.append(formats.PendingEntry(
+            name=r.server.name, kind=r.kind, version=r.version,
+            requested_by=_email(r.requester),
+            requested_date=timezone.localtime(r.requested_at).date(),
+            source=r.source or r.server.source, use_case=r.use_case,
+            proposed_data_scope=r.proposed_data_scope, status=r.status,
+            reviewer=_email(r.reviewer),
+            expected_decision=timezone.localtime(r.expected_decision).date(),
+            notes=r.notes, config=r.config,
+        ))
+
+    has_active = Approval.objects.active().filter(server=OuterRef("server"))
+    denials = (
+        Request.objects.filter(status=RequestStatus.DENIED)
+        .exclude(Exists(has_active))
+        .select_related("server", "requester")
+        .order_by("server__name", "-decided_at", "-id")
+    )
+    denied, denied_configs, seen = [], [], set()
+    for r in denials:
+        if r.server.name in seen:
+            continue
+        seen.add(r.server.name)
+        denied.append(formats.DeniedEntry(
+            name=r.server.name,
+            denied_date=timezone.localtime(r.decided_at).date() if r.decided_at else today,
+            requested_by=_email(r.requester), reason=r.denial_reason,
+            alternative=r.denial_alternative,
+        ))
+        denied_configs.append((r.server.name, r.config))
+
+    org = Organisation.load()
+    incident = IncidentResponse.load()
+    pol = current_policy()
+    bump_policy = {
+        level: {"requires": rule.requires, "approver": rule.approver,
+                "turnaround": rule.turnaround}
+        for level, rule in pol.bump_rules.items()
+    }
+    registry = formats.Registry(
+        metadata={key: getattr(org, key) for key in formats.METADATA_KEYS},
+        approved=approved, pending_review=pending, denied=denied,
+        version_bump_policy=bump_policy,
+        incident_response={key: getattr(incident, key) for key in formats.INCIDENT_KEYS},
+    )
+    return registry, deployable, denied_configs, min(
+        (e.expires for e in deployable), default=None)
+
+
+def latest_snapshot() -> ExportSnapshot | None:
+    return ExportSnapshot.objects.order_by("-created_at", "-id").first()
+
+
+def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = ""):
+    """Servers with their active approval and open requests; filter by the catalog status
+    (active, pending, denied, expired), risk and data scope."""
+    from approvals.models import OPEN_STATUSES, Request, RequestStatus
+
+    today = timezone.localdate()
+    active_qs = Approval.objects.active()
+    open_qs = Request.objects.filter(status__in=OPEN_STATUSES)
+    qs = Server.objects.annotate(
+        has_active=Exists(active_qs.filter(server=OuterRef("pk"), expires__gte=today)),
+        has_lapsed=Exists(Approval.objects.filter(server=OuterRef("pk")).filter(
+            Q(status=Approval.Status.EXPIRED) | Q(status=Approval.Status.ACTIVE,
+                                                  expires__lt=today))),
+        has_open=Exists(open_qs.filter(server=OuterRef("pk"))),
+        has_denial=Exists(Request.objects.filter(server=OuterRef("pk"),
+                                                 status=RequestStatus.DENIED)),
+    ).prefetch_related(
+        Prefetch("approvals", queryset=active_qs, to_attr="active_approvals"),
+        Prefetch("requests", queryset=open_qs.order_by("expected_decision"),
+                 to_attr="open_requests"),
+    )
+    if search:
+        qs = qs.filter(name__icontains=search)
+    if status == "active":
+        qs = qs.filter(has_active=True)
+    elif status == "pending":
+        qs = qs.filter(has_open=True)
+    elif status == "denied":
+        qs = qs.filter(has_denial=True, has_active=False)
+    elif status == "expired":
+        qs = qs.filter(has_lapsed=True, has_active=False)
+    if risk:
+        qs = qs.filter(approvals__status=Approval.Status.ACTIVE, approvals__risk=risk)
+    if scope:
+        qs = qs.filter(approvals__status=Approval.Status.ACTIVE, approvals__data_scope=scope)
+    return qs.order_by("name")
+
+
+def expiring_approvals(*, within_days: int, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return Approval.objects.deployable(today).filter(
+        expires__lte=today + dt.timedelta(days=within_days)
+    ).select_related("server").order_by("expires")
+
+
+def version_bump_rules():
+    return VersionBumpRule.objects.all()

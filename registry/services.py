@@ -1,0 +1,359 @@
+"""Changes of the registry: approvals recorded, expired and revoked; export snapshots built;
+registry files imported. Every one runs in one transaction and names its actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+
+from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from governance import policy
+from governance.audit import acting_as, system_user
+from governance.errors import Conflict, InvalidInput
+from governance.models import IncidentResponse, Organisation, VersionBumpRule
+from governance.queue import after_commit
+
+from . import formats
+from .models import Approval, ExportSnapshot, Server
+from .selectors import latest_snapshot, registry_contents
+
+
+def _rebuild_export(cause: str):
+    from . import tasks
+
+    after_commit(tasks.build_export, cause=cause)
+
+
+def _email(user) -> str:
+    return user.email or user.get_username()
+
+
+# ─── approvals ──────────────────────────────────────────────────────────────────────
+
+
+def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approval:
+    """Create the Approval of an approved request and supersede the server's older active
+    one (SPEC §4 rules 5 and 7). Called by the workflow service inside its transaction."""
+    server = Server.objects.select_for_update().get(pk=request.server_id)
+    approvers = [s.user for s in signoffs if s.decision == "approve"]
+    expires = policy.expiry_for(approved=today, risk=request.risk, policy=policy_data,
+                                shortened=[s.expires for s in signoffs])
+    old = Approval.objects.select_for_update().filter(server=server, status="active").first()
+    if old:
+        old.status = Approval.Status.SUPERSEDED
+        old.status_changed_at = timezone.now()
+        old.save()
+    if request.kind == "new_server":
+        server.source = request.source or server.source
+        server.package = request.package or server.package
+        server.package_registry = request.package_registry or server.package_registry
+        server.save()
+    approval = Approval.objects.create(
+        server=server, version=request.version, data_scope=request.effective_data_scope,
+        risk=request.risk, rationale=request.rationale or request.use_case,
+        restrictions=request.restrictions, config=request.config,
+        approved_by=", ".join(_email(u) for u in approvers), approved_date=today,
+        expires=expires, request=request,
+    )
+    approval.approvers.set(approvers)
+    if old:
+        old.superseded_by = approval
+        old.save(update_fields=["superseded_by"])
+    _rebuild_export(f"{server.name} {approval.version} approved (request #{request.pk})")
+    return approval
+
+
+def _bulk_audit(approvals_before: list[tuple[int, str]], changes: dict, actor, now):
+    """django-auditlog entries for rows changed by a set-based update."""
+    content_type = ContentType.objects.get_for_model(Approval)
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type, object_pk=str(pk), object_id=pk, object_repr=repr_,
+                action=LogEntry.Action.UPDATE, changes=changes, actor=actor, timestamp=now,
+                changes_text="; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items()),
+            )
+            for pk, repr_ in approvals_before
+        ],
+        batch_size=500,
+    )
+
+
+@transaction.atomic
+def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[int]:
+    """Active approvals past their expiry become expired, in one set-based update, with an
+    audit entry each; the export is rebuilt. Returns the ids it expired (none the 2nd time)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    due = Approval.objects.active().filter(expires__lt=today)
+    rows = list(
+        due.select_for_update().values_list("pk", "server__name", "version")
+    )
+    if not rows:
+        return []
+    ids = [pk for pk, _, _ in rows]
+    Approval.objects.filter(pk__in=ids, status=Approval.Status.ACTIVE).update(
+        status=Approval.Status.EXPIRED, status_changed_at=now)
+    _bulk_audit([(pk, f"{name} {version} (expired)") for pk, name, version in rows],
+                {"status": ["active", "expired"]}, actor or system_user(), now)
+    _rebuild_export(f"{len(ids)} approval(s) expired")
+    return ids
+
+
+@transaction.atomic
+def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
+    """Withdraw an active approval at once (an incident, a CVE)."""
+    approval = Approval.objects.select_for_update().select_related("server").get(pk=approval.pk)
+    if approval.status != Approval.Status.ACTIVE:
+        raise Conflict(f"Only an active approval can be revoked; this one is {approval.status}.",
+                       {"status": [f"{approval.status} is final"]})
+    if not reason.strip():
+        raise InvalidInput("Say why the approval is revoked.", {"reason": ["is required"]})
+    with acting_as(actor):
+        approval.status = Approval.Status.REVOKED
+        approval.status_changed_at = timezone.now()
+        approval.rationale = f"{approval.rationale}\nRevoked: {reason.strip()}".strip()
+        approval.save()
+    _rebuild_export(f"{approval.server.name} {approval.version} revoked")
+    return approval
+
+
+# ─── exports ────────────────────────────────────────────────────────────────────────
+
+
+def render_files(today: dt.date | None = None) -> tuple[dict[str, str], dt.date | None]:
+    """The three export files as they would be built now."""
+    registry, deployable, denied, valid_until = registry_contents(today)
+    files = {
+        "mcp-registry.yaml": formats.dump_registry_yaml(registry),
+        "managed-mcp.json": formats.dump_json(formats.managed_mcp(deployable)),
+        "managed-settings.json": formats.dump_json(formats.managed_settings(deployable, denied)),
+    }
+    return files, valid_until
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def snapshot_sha(file_sha: dict[str, str]) -> str:
+    return _sha("".join(f"{name}:{file_sha[name]}\n" for name in sorted(file_sha)))
+
+
+def diff_files(old: dict[str, str] | None, new: dict[str, str]) -> str:
+    chunks = []
+    for name in ExportSnapshot.FILES:
+        before = (old or {}).get(name, "").splitlines(keepends=True)
+        after = new[name].splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+    return "".join(chunks)
+
+
+def build_export(*, cause: str, today: dt.date | None = None) -> ExportSnapshot | None:
+    """A new snapshot of every format, only when the content changed (SPEC §8)."""
+    for _attempt in range(3):
+        files, valid_until = render_files(today)
+        file_sha = {name: _sha(text) for name, text in files.items()}
+        sha = snapshot_sha(file_sha)
+        previous = latest_snapshot()
+        if previous and previous.sha256 == sha:
+            return None
+        old_files = {n: previous.content(n) for n in ExportSnapshot.FILES} if previous else None
+        try:
+            with transaction.atomic(), acting_as(None):
+                return ExportSnapshot.objects.create(
+                    cause=cause[:200], sha256=sha, file_sha256=file_sha,
+                    registry_yaml=files["mcp-registry.yaml"],
+                    managed_mcp_json=files["managed-mcp.json"],
+                    managed_settings_json=files["managed-settings.json"],
+                    diff=diff_files(old_files, files), valid_until=valid_until,
+                    previous=previous,
+                )
+        except IntegrityError:  # another build got in first: compare with it
+            continue
+    return None
+
+
+def fresh_snapshot(today: dt.date | None = None) -> ExportSnapshot:
+    """The latest snapshot, rebuilt first if there is none or an approval in it has expired
+    since it was built, so a deployable file never carries an expired approval."""
+    snapshot = latest_snapshot()
+    if snapshot is None or snapshot.is_stale(today):
+        cause = "first export" if snapshot is None else "an approval in it passed its expiry"
+        snapshot = build_export(cause=cause, today=today) or latest_snapshot()
+    return snapshot
+
+
+# ─── import ─────────────────────────────────────────────────────────────────────────
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
+
+
+def _user_for(email: str, cache: dict):
+    """The user an imported address names, created without a password or roles if new."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if email not in cache:
+        user_model = get_user_model()
+        user = user_model.objects.filter(email__iexact=email).order_by("pk").first() or (
+            user_model.objects.filter(username=email).first())
+        if user is None:
+            user = user_model(username=email[:150], email=email)
+            user.set_unusable_password()
+            user.save()
+        cache[email] = user
+    return cache[email]
+
+
+def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = False,
+                    today: dt.date | None = None) -> dict[str, int]:
+    """Write a parsed registry in one transaction: all of it or, on any error, nothing.
+    Entries are matched by name (and version) so that importing twice changes nothing."""
+    from approvals.models import OPEN_STATUSES, Request, RequestEvent, RequestStatus
+
+    today = today or timezone.localdate()
+    counts = dict.fromkeys(("servers_created", "approvals_created", "approvals_updated",
+                            "pending_created", "pending_updated", "denied_created",
+                            "denied_unchanged"), 0)
+    users: dict = {}
+    pol = None
+    with transaction.atomic(), acting_as(actor):
+        org = Organisation.load()
+        for key, value in registry.metadata.items():
+            setattr(org, key, value)
+        org.save()
+        incident = IncidentResponse.load()
+        for key, value in registry.incident_response.items():
+            setattr(incident, key, value)
+        incident.save()
+        for level, values in registry.version_bump_policy.items():
+            VersionBumpRule.objects.update_or_create(level=level, defaults=values)
+
+        servers = {s.name: s for s in Server.objects.select_for_update().filter(
+            name__in={e.name for e in [*registry.approved, *registry.pending_review,
+                                       *registry.denied]})}
+
+        def server_for(name, **fields):
+            server = servers.get(name)
+            if server is None:
+                server = Server.objects.create(name=name, **fields)
+                servers[name] = server
+                counts["servers_created"] += 1
+            else:
+                changed = {k: v for k, v in fields.items() if v and getattr(server, k) != v}
+                if changed:
+                    for k, v in changed.items():
+                        setattr(server, k, v)
+                    server.save()
+            return server
+
+        for entry in registry.approved:
+            server = server_for(entry.name, source=entry.source, package=entry.package,
+                                package_registry=entry.package_registry)
+            fields = dict(
+                data_scope=entry.data_scope, risk=entry.risk, rationale=entry.rationale,
+                restrictions=entry.restrictions, config=entry.config,
+                approved_by=entry.approved_by, approved_date=entry.approved_date,
+                expires=entry.expires,
+            )
+            active = Approval.objects.select_for_update().filter(
+                server=server, status=Approval.Status.ACTIVE).first()
+            if active and active.version == entry.version:
+                changed = [k for k, v in fields.items() if getattr(active, k) != v]
+                if changed:
+                    for k in changed:
+                        setattr(active, k, fields[k])
+                    active.save()
+                    counts["approvals_updated"] += 1
+                continue
+            if active:
+                active.status = Approval.Status.SUPERSEDED
+                active.status_changed_at = timezone.now()
+                active.save()
+            approval = Approval.objects.create(server=server, version=entry.version, **fields)
+            if active:
+                active.superseded_by = approval
+                active.save(update_fields=["superseded_by"])
+            approvers = [u for u in (get_user_model().objects.filter(
+                email__in=[a.strip() for a in entry.approved_by.split(",")]))]
+            approval.approvers.set(approvers)
+            counts["approvals_created"] += 1
+
+        for entry in registry.pending_review:
+            server = server_for(entry.name, source=entry.source)
+            requester = _user_for(entry.requested_by, users)
+            active = Approval.objects.filter(server=server, status="active").first()
+            fields = dict(
+                kind=entry.kind, source=entry.source, use_case=entry.use_case,
+                proposed_data_scope=entry.proposed_data_scope, status=entry.status,
+                reviewer=_user_for(entry.reviewer, users), notes=entry.notes,
+                config=entry.config, requester=requester,
+                requested_at=_midnight(entry.requested_date),
+                expected_decision=_midnight(entry.expected_decision),
+            )
+            if entry.kind == "version_bump" and active:
+                bump = policy.classify_bump(active.version, entry.version)
+                fields.update(bump_level=bump.level, bump_reason=bump.why, base_approval=active)
+            elif entry.kind == "renewal" and active:
+                fields.update(base_approval=active)
+            existing = Request.objects.select_for_update().filter(
+                server=server, version=entry.version, status__in=OPEN_STATUSES).first()
+            if existing:
+                changed = [k for k, v in fields.items() if getattr(existing, k) != v]
+                if changed:
+                    for k in changed:
+                        setattr(existing, k, fields[k])
+                    existing.save()
+                    counts["pending_updated"] += 1
+                continue
+            request = Request.objects.create(server=server, version=entry.version, **fields)
+            RequestEvent.objects.create(request=request, actor=actor, verb="imported",
+                                        to_status=request.status)
+            if pol is None:
+                from governance.selectors import current_policy
+
+                pol = current_policy()
+            reason = policy.auto_denial_reason(request.effective_data_scope, pol)
+            if reason:
+                request.status, request.denial_reason = RequestStatus.DENIED, reason
+                request.decided_at = request.requested_at
+                request.save()
+            counts["pending_created"] += 1
+
+        for entry in registry.denied:
+            server = server_for(entry.name)
+            decided_at = _midnight(entry.denied_date)
+            existing = Request.objects.filter(server=server, status=RequestStatus.DENIED,
+                                              decided_at=decided_at).first()
+            if existing:
+                if (existing.denial_reason, existing.denial_alternative) != (
+                        entry.reason, entry.alternative):
+                    existing.denial_reason = entry.reason
+                    existing.denial_alternative = entry.alternative
+                    existing.save()
+                counts["denied_unchanged"] += 1
+                continue
+            request = Request.objects.create(
+                kind="new_server", server=server, requester=_user_for(entry.requested_by, users),
+                requested_at=decided_at, expected_decision=decided_at, decided_at=decided_at,
+                status=RequestStatus.DENIED, denial_reason=entry.reason,
+                denial_alternative=entry.alternative, proposed_data_scope="",
+            )
+            RequestEvent.objects.create(request=request, actor=actor, verb="imported",
+                                        to_status=request.status)
+            counts["denied_created"] += 1
+
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            _rebuild_export("registry imported")
+    return counts

@@ -1,0 +1,85 @@
+import pytest
+
+from approvals import services as workflow
+from tests.factories import ApprovalFactory, UserFactory, stdio_config
+
+
+@pytest.fixture(autouse=True)
+def _locmem_mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def developer(db):
+    return UserFactory(username="dev", email="dev@company.com")
+
+
+@pytest.fixture
+def other_developer(db):
+    return UserFactory(username="dev2", email="dev2@company.com")
+
+
+@pytest.fixture
+def tech_lead(db):
+    return UserFactory(username="lead", roles=["tech_lead"])
+
+
+@pytest.fixture
+def second_tech_lead(db):
+    return UserFactory(username="lead2", roles=["tech_lead"])
+
+
+@pytest.fixture
+def security(db):
+    return UserFactory(username="sec", roles=["security_team"])
+
+
+@pytest.fixture
+def second_security(db):
+    return UserFactory(username="sec2", roles=["security_team"])
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="director", roles=["engineering_director"])
+
+
+@pytest.fixture
+def platform(db):
+    return UserFactory(username="platform", roles=["platform_team"])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def new_server_kwargs():
+    return dict(
+        kind="new_server", server_name="context7", version="1.2.3",
+        source="https://github.com/context7/mcp-server", package="@context7/mcp-server",
+        package_registry="npm", proposed_data_scope="PUBLIC",
+        use_case="Read-only documentation lookup.",
+        config=stdio_config("@context7/mcp-server", "1.2.3"),
+    )
+
+
+@pytest.fixture
+def file(developer, new_server_kwargs):
+    """File a request through the workflow service: file(**overrides)."""
+
+    def _file(actor=None, **overrides):
+        return workflow.file_request(actor=actor or developer, **{**new_server_kwargs,
+                                                                  **overrides})
+
+    return _file
+
+
+@pytest.fixture
+def active_approval(db):
+    """context7 1.2.3, approved and active."""
+    return ApprovalFactory(
+        server__name="context7", server__package="@context7/mcp-server", version="1.2.3",
+        risk="LOW", data_scope="PUBLIC",
+    )
