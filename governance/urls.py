@@ -1,7 +1,8 @@
 """Top-level routes. Each area keeps its own urls module:
 pages of the catalog and exports (registry.urls), requests and the queue (approvals.urls),
 sign-in, dashboard and audit (governance.portal_urls), the HTTP API (governance.api_urls),
-health checks (governance.health_urls)."""
+API tokens (governance.token_urls), health checks (governance.health_urls) and the
+notification list (governance.notification_urls)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("governance.api_urls")),
     path("", include("governance.health_urls")),
+    path("", include("governance.token_urls")),
+    path("", include("governance.notification_urls")),
     path("", include("governance.portal_urls")),
     path("", include("registry.urls")),
     path("", include("approvals.urls")),
