@@ -308,9 +308,9 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
 
 
 def _withdraw(actor, request):
+    _ensure_open(request, "be withdrawn")
     if actor != request.requester:
         raise NotAllowed("Only the requester can withdraw a request.")
-    _ensure_open(request, "be withdrawn")
     before = request.status
     with acting_as(actor):
         request.status = S.WITHDRAWN
@@ -366,9 +366,9 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
 def edit_request(*, actor, request, **changes) -> Request:
     """The requester edits a request that was sent back (needs_info)."""
     request = _lock(request)
+    _ensure_open(request, "be edited")
     if actor != request.requester:
         raise NotAllowed("Only the requester can edit a request.")
-    _ensure_open(request, "be edited")
     if request.status != S.NEEDS_INFO:
         raise Conflict("A request can be edited only while it needs info.",
                        {"status": [f"the request is {request.status}"]})
@@ -381,9 +381,9 @@ def edit_request(*, actor, request, **changes) -> Request:
 
 
 def _resubmit(actor, request, changes):
+    _ensure_open(request, "be resubmitted")
     if actor != request.requester:
         raise NotAllowed("Only the requester can resubmit a request.")
-    _ensure_open(request, "be resubmitted")
     if request.status != S.NEEDS_INFO:
         raise Conflict("Only a request that needs info can be resubmitted.",
                        {"status": [f"the request is {request.status}"]})

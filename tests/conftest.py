@@ -5,8 +5,10 @@ from tests.factories import ApprovalFactory, UserFactory, stdio_config
 
 
 @pytest.fixture(autouse=True)
-def _locmem_mail(settings):
+def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Real hashing costs a third of a second per user; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
