@@ -37,7 +37,9 @@ def registry_contents(today: dt.date | None = None):
     from approvals.models import OPEN_STATUSES, Request, RequestStatus
 
     today = today or timezone.localdate()
-    active = list(Approval.objects.active().select_related("server").order_by("server__name"))
+    # Oldest approval first and newest denial first, as the template lists them.
+    active = list(Approval.objects.active().select_related("server")
+                  .order_by("approved_date", "server__name"))
     approved = [_approved_entry(a) for a in active]
     deployable = [e for a, e in zip(active, approved, strict=True) if a.expires >= today]
 
@@ -45,7 +47,7 @@ def registry_contents(today: dt.date | None = None):
     open_requests = (
         Request.objects.filter(status__in=OPEN_STATUSES)
         .select_related("server", "requester", "reviewer")
-        .order_by("server__name", "requested_at", "id")
+        .order_by("requested_at", "id")
     )
     for r in open_requests:
         pending.append(formats.PendingEntry(
@@ -64,7 +66,7 @@ def registry_contents(today: dt.date | None = None):
         Request.objects.filter(status=RequestStatus.DENIED)
         .exclude(Exists(has_active))
         .select_related("server", "requester")
-        .order_by("server__name", "-decided_at", "-id")
+        .order_by("-decided_at", "server__name", "-id")
     )
     denied, denied_configs, seen = [], [], set()
     for r in denials:

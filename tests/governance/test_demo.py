@@ -1,0 +1,39 @@
+"""`make run`'s demo data: every role has a login, approvals are live, one expires soon."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from governance.demo import DEMO_PASSWORD
+from governance.roles import ALL_ROLES
+from registry.models import Approval, ExportSnapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_login_for_every_role_and_live_approvals():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    users = get_user_model().objects
+    for role in ALL_ROLES:
+        assert users.filter(groups__name=role).exists(), role
+        assert role in out.getvalue()
+    assert users.get(username="dev").check_password(DEMO_PASSWORD)
+    today = timezone.localdate()
+    live = Approval.objects.deployable(today)
+    assert live.count() == 3
+    assert live.filter(expires__lte=today + dt.timedelta(days=30)).exists()
+    snapshot = ExportSnapshot.objects.latest()
+    assert len(json.loads(snapshot.managed_mcp_json)["mcpServers"]) == 3
+
+
+def test_loading_the_demo_twice_adds_nothing():
+    call_command("load_demo", stdout=StringIO())
+    counts = (get_user_model().objects.count(), Approval.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (get_user_model().objects.count(), Approval.objects.count()) == counts

@@ -1,0 +1,255 @@
+"""Import and export of the registry (SPEC §6): the round trip, the deployable files, the
+all-or-nothing import and its located messages."""
+
+import datetime as dt
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from approvals.models import Request
+from governance.models import Organisation
+from registry import services
+from registry.models import Approval, ExportSnapshot, Server
+from tests.factories import ApprovalFactory, ServerFactory
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "registry" / "data" / "mcp-registry-template.yaml"
+
+
+def export(fmt):
+    out = StringIO()
+    call_command("export_registry", "--format", fmt, stdout=out)
+    return out.getvalue()
+
+
+def import_text(tmp_path, text, *args):
+    path = tmp_path / "registry.yaml"
+    path.write_text(text)
+    out, err = StringIO(), StringIO()
+    call_command("import_registry", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+def test_the_repository_copy_of_the_template_is_the_seed():
+    seed = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "mcp-registry-template.yaml"
+    if seed.exists():  # beside the checkout, as on every developer's machine and CI's
+        assert seed.read_text() == TEMPLATE.read_text()
+
+
+def test_importing_the_template_and_exporting_it_again_gives_the_same_document():
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    assert yaml.safe_load(export("mcp-registry.yaml")) == yaml.safe_load(TEMPLATE.read_text())
+
+
+def test_importing_twice_changes_nothing_the_second_time(tmp_path):
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    before = (Server.objects.count(), Approval.objects.count(), Request.objects.count())
+    out = import_text(tmp_path, TEMPLATE.read_text())
+    assert "approvals created: 0" in out and "pending created: 0" in out
+    assert (Server.objects.count(), Approval.objects.count(), Request.objects.count()) == before
+
+
+def test_a_dry_run_reports_and_changes_nothing(tmp_path):
+    out = import_text(tmp_path, TEMPLATE.read_text(), "--dry-run")
+    assert "approvals created: 3" in out and "Dry run" in out
+    assert not Server.objects.exists() and not Approval.objects.exists()
+
+
+def test_the_imported_template_is_recorded_as_the_template_says():
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    db = Approval.objects.get(server__name="internal-db-readonly")
+    assert (db.risk, db.data_scope, db.expires) == ("MEDIUM", "CONFIDENTIAL", dt.date(2026, 5, 1))
+    assert db.restrictions[2] == "Only connect to readonly replica, never primary"
+    pending = Request.objects.get(server__name="github-mcp")
+    assert (pending.status, pending.reviewer.email) == ("under_review", "jane.smith@company.com")
+    denied = Request.objects.get(server__name="browser-automation-mcp")
+    assert denied.status == "denied" and denied.denial_alternative.startswith("Use Playwright")
+    assert Organisation.load().owner == "platform-team@company.com"
+
+
+BAD_DOCUMENTS = {
+    "does not parse": ("approved: [\n  - name: x\n", ["line", "not valid YAML"]),
+    "wrong types": (
+        "metadata: [1, 2]\napproved: {name: x}\n",
+        ["metadata: must be a mapping", "approved: must be a list"],
+    ),
+    "bad dates": (
+        TEMPLATE.read_text().replace('approved_date: "2026-01-15"', 'approved_date: "15/01/2026"',
+                                     1),
+        ["approved[0] (context7).approved_date: '15/01/2026' is not a date"],
+    ),
+    "duplicate names": (
+        TEMPLATE.read_text().replace("name: sequential-thinking", "name: context7"),
+        ["approved[1] (context7).name: duplicate of approved[0]"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DOCUMENTS))
+def test_a_bad_file_imports_nothing_and_says_where_each_problem_is(tmp_path, case):
+    Organisation.objects.filter(pk=1).update(organization="Acme")
+    text, expected = BAD_DOCUMENTS[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_registry", str(path), stdout=StringIO(), stderr=err)
+    for words in expected:
+        assert words in err.getvalue(), err.getvalue()
+    assert not Server.objects.exists() and Organisation.load().organization == "Acme"
+
+
+ENTRY_PROBLEMS = [
+    ('version: "1.2.3"', 'version: "latest"', "approved[0] (context7).version"),
+    ('version: "1.2.3"', 'version: "^1.2.3"', "approved[0] (context7).version"),
+    ('"@context7/mcp-server@1.2.3"]', '"@context7/mcp-server@1.2.9"]',
+     "approved[0] (context7).config.args"),
+    ("name: context7", "name: Context 7", "approved[0] (Context 7).name"),
+    ('source: "https://github.com/context7/mcp-server"', 'source: "ftp://example.com"',
+     "approved[0] (context7).source"),
+    ('DB_USER: "claude_readonly"', 'DB_USER: "ghp_' + "aB3" * 12 + '"',
+     "approved[2] (internal-db-readonly).config.env.DB_USER"),
+    ("data_scope: PUBLIC ", "data_scope: SECRET ", "approved[0] (context7).data_scope"),
+    ("risk: LOW                         #", "risk: EXTREME #", "approved[0] (context7).risk"),
+    ("approver: tech_lead", "approver: intern", "version_bump_policy.patch.approver"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "where"), ENTRY_PROBLEMS)
+def test_each_bad_entry_is_named_with_its_field(tmp_path, old, new, where):
+    text = TEMPLATE.read_text()
+    assert old in text
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace(old, new, 1))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_registry", str(path), stdout=StringIO(), stderr=err)
+    assert where in err.getvalue(), err.getvalue()
+    assert not Approval.objects.exists()
+
+
+def test_every_problem_is_listed_not_only_the_first(tmp_path):
+    text = TEMPLATE.read_text().replace('version: "1.2.3"', 'version: "latest"').replace(
+        'version: "0.6.2"', 'version: "*"')
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    err = StringIO()
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("import_registry", str(path), stdout=StringIO(), stderr=err)
+    assert "approved[0]" in err.getvalue() and "approved[1]" in err.getvalue()
+
+
+def test_an_unreadable_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_registry", "/nonexistent/registry.yaml", stdout=StringIO())
+
+
+# ─── the deployable files ───────────────────────────────────────────────────────────
+
+
+def test_deployable_files_hold_only_active_approvals_not_past_expiry():
+    today = timezone.localdate()
+    live = ApprovalFactory(server__name="live", version="1.0.0")
+    ApprovalFactory(server__name="lapsed", version="1.0.0", approved_date=today - dt.timedelta(
+        days=100), expires=today - dt.timedelta(days=1))  # the expiry job has not run yet
+    ApprovalFactory(server__name="revoked", status="revoked")
+    mcp = json.loads(export("managed-mcp.json"))
+    assert list(mcp["mcpServers"]) == ["live"]
+    assert mcp["mcpServers"]["live"] == live.config
+    settings = json.loads(export("managed-settings.json"))
+    assert settings["allowedMcpServers"] == [
+        {"serverCommand": ["npx", "-y", "@example/live@1.0.0"]}]
+
+
+def test_an_approval_expiring_today_is_still_deployable():
+    ApprovalFactory(server__name="last-day", expires=timezone.localdate())
+    assert "last-day" in json.loads(export("managed-mcp.json"))["mcpServers"]
+
+
+def test_remote_servers_keep_their_type_and_are_pinned_by_url():
+    ApprovalFactory(server__name="remote", config={
+        "type": "http", "url": "https://mcp.example.com/mcp",
+        "headers": {"Authorization": "Bearer ${TOKEN}"}})
+    assert json.loads(export("managed-mcp.json"))["mcpServers"]["remote"]["type"] == "http"
+    assert json.loads(export("managed-settings.json"))["allowedMcpServers"] == [
+        {"serverUrl": "https://mcp.example.com/mcp"}]
+
+
+def test_the_allowlist_never_names_servers_and_makes_the_managed_lists_authoritative():
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    document = json.loads(export("managed-settings.json"))
+    assert document["allowManagedMcpServersOnly"] is True
+    assert all("serverName" not in entry for entry in document["allowedMcpServers"])
+    assert {"serverName": "browser-automation-mcp"} in document["deniedMcpServers"]
+
+
+def test_no_active_approval_turns_mcp_off():
+    assert json.loads(export("managed-mcp.json")) == {"mcpServers": {}}
+
+
+def test_export_writes_to_a_file_with_output(tmp_path):
+    target = tmp_path / "managed-mcp.json"
+    call_command("export_registry", "--format", "managed-mcp.json", "--output", str(target),
+                 stderr=StringIO())
+    assert json.loads(target.read_text()) == {"mcpServers": {}}
+
+
+def test_the_export_query_count_does_not_grow_with_the_approvals():
+    def queries_for_export():
+        with CaptureQueriesContext(connection) as ctx:
+            services.render_files()
+        return len(ctx.captured_queries)
+
+    for n in range(3):
+        ApprovalFactory(server=ServerFactory(name=f"few-{n}"))
+    few = queries_for_export()
+    for n in range(40):
+        ApprovalFactory(server=ServerFactory(name=f"many-{n}"))
+    assert queries_for_export() == few
+
+
+# ─── snapshots ──────────────────────────────────────────────────────────────────────
+
+
+def test_a_snapshot_is_built_only_when_the_content_changed():
+    first = services.build_export(cause="first")
+    assert first is not None and services.build_export(cause="again") is None
+    ApprovalFactory(server__name="newcomer")
+    second = services.build_export(cause="approval")
+    assert second.previous == first
+    assert "+    \"newcomer\"" in second.diff or "newcomer" in second.diff
+    assert second.file_sha256["managed-mcp.json"] != first.file_sha256["managed-mcp.json"]
+    assert ExportSnapshot.objects.count() == 2
+
+
+def test_the_latest_snapshot_is_rebuilt_once_an_approval_in_it_has_expired():
+    today = timezone.localdate()
+    ApprovalFactory(server__name="short", expires=today + dt.timedelta(days=1))
+    built = services.fresh_snapshot(today)
+    assert "short" in built.managed_mcp_json and built.valid_until == today + dt.timedelta(days=1)
+    assert services.fresh_snapshot(today + dt.timedelta(days=1)) == built
+    later = services.fresh_snapshot(today + dt.timedelta(days=2))
+    assert later != built and "short" not in later.managed_mcp_json
+
+
+def test_expiring_due_approvals_is_set_based_audited_and_idempotent():
+    from auditlog.models import LogEntry
+
+    today = timezone.localdate()
+    due = ApprovalFactory(server__name="due", approved_date=today - dt.timedelta(days=200),
+                          expires=today - dt.timedelta(days=1))
+    ApprovalFactory(server__name="fine")
+    assert services.expire_due_approvals(today=today) == [due.pk]
+    due.refresh_from_db()
+    assert due.status == "expired"
+    entry = LogEntry.objects.get_for_object(due).latest("timestamp")
+    assert entry.changes == {"status": ["active", "expired"]}
+    assert services.expire_due_approvals(today=today) == []
