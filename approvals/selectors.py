@@ -1,0 +1,132 @@
+"""Queries the request pages share: the review queue, a requester's own requests, one
+request with everything its page shows, and the dashboard's figures. Each runs a fixed
+number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from registry.models import Approval
+
+from .models import OPEN_STATUSES, Comment, Request, RequestEvent, RequestStatus, SignOff
+
+
+def _with_signoffs(qs):
+    return qs.prefetch_related(
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("user"))
+    )
+
+
+def review_queue(*, user=None, status: str = "", kind: str = "", risk: str = "",
+                 scope: str = "", assignee: str = "", mine: bool = False, overdue: bool = False,
+                 now=None):
+    """Open requests (or those of `status`), soonest due first.
+
+    `assignee` is a username, "none" for unclaimed ones; `mine` keeps those the user
+    reviews."""
+    now = now or timezone.now()
+    qs = Request.objects.select_related("server", "requester", "reviewer")
+    qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if risk:
+        qs = qs.filter(risk=risk)
+    if scope:
+        qs = qs.filter(Q(data_scope=scope) | Q(data_scope="", proposed_data_scope=scope))
+    if assignee == "none":
+        qs = qs.filter(reviewer__isnull=True)
+    elif assignee:
+        qs = qs.filter(reviewer__username=assignee)
+    if mine and user is not None:
+        qs = qs.filter(reviewer=user)
+    if overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, expected_decision__lt=now)
+    return _with_signoffs(qs).order_by("expected_decision", "id")
+
+
+def my_requests(*, user, status: str = ""):
+    """The requests a user filed, newest first, with their sign-offs."""
+    qs = Request.objects.filter(requester=user).select_related("server", "reviewer")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    return _with_signoffs(qs).order_by("-requested_at", "-id")
+
+
+def request_detail(pk: int) -> Request:
+    """One request with its server, people, sign-offs, comments and timeline."""
+    return (
+        Request.objects.select_related(
+            "server", "requester", "reviewer", "base_approval", "resulting_approval")
+        .prefetch_related(
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("user")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+            Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )
+
+
+def requester_history(request: Request, limit: int = 20):
+    """The requester's other requests, newest first (what a reviewer wants to know)."""
+    return (
+        Request.objects.filter(requester_id=request.requester_id).exclude(pk=request.pk)
+        .select_related("server").order_by("-requested_at", "-id")[:limit]
+    )
+
+
+def denials_of(server) -> list[Request]:
+    """Earlier denials of a server, newest first, with the reason and the alternative."""
+    if server is None:
+        return []
+    return list(Request.objects.filter(server=server, status=RequestStatus.DENIED)
+                .select_related("requester").order_by("-decided_at", "-id"))
+
+
+def reviewers():
+    from django.contrib.auth import get_user_model
+
+    from governance.roles import Role
+
+    return get_user_model().objects.filter(
+        groups__name=Role.SECURITY_TEAM, is_active=True).order_by("username").distinct()
+
+
+def dashboard_figures(*, today: dt.date | None = None, now=None) -> dict:
+    """Counts by status, risk and scope; expiring approvals; overdue reviews; the median
+    time from filing to decision. A fixed number of queries."""
+    now = now or timezone.now()
+    today = today or timezone.localdate()
+    by_status = dict(Request.objects.values_list("status").annotate(n=Count("id"))
+                     .values_list("status", "n"))
+    active = Approval.objects.deployable(today)
+    by_risk = dict(active.values_list("risk").annotate(n=Count("id")).values_list("risk", "n"))
+    by_scope = dict(active.values_list("data_scope").annotate(n=Count("id"))
+                    .values_list("data_scope", "n"))
+    expiring = active.filter(expires__lte=today + dt.timedelta(days=90)).aggregate(
+        d30=Count("id", filter=Q(expires__lte=today + dt.timedelta(days=30))),
+        d60=Count("id", filter=Q(expires__lte=today + dt.timedelta(days=60))),
+        d90=Count("id"),
+    )
+    overdue = list(
+        Request.objects.overdue(now).select_related("server", "reviewer")
+        .order_by("expected_decision", "id")[:50]
+    )
+    decided = Request.objects.filter(
+        status__in=(RequestStatus.APPROVED, RequestStatus.DENIED), decided_at__isnull=False,
+    ).exclude(events__verb="imported").values_list("requested_at", "decided_at")
+    hours = [(d - r).total_seconds() / 3600 for r, d in decided if d >= r]
+    return {
+        "by_status": [(s.value, s.label, by_status.get(s.value, 0)) for s in RequestStatus],
+        "by_risk": [(r, by_risk.get(r, 0)) for r in ("LOW", "MEDIUM", "HIGH")],
+        "by_scope": [(s, by_scope.get(s, 0)) for s in ("PUBLIC", "INTERNAL", "CONFIDENTIAL")],
+        "expiring": expiring,
+        "overdue": overdue,
+        "median_hours": statistics.median(hours) if hours else None,
+        "decided_count": len(hours),
+    }

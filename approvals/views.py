@@ -1,0 +1,248 @@
+"""Request pages: file a request, follow one's own, and the reviewers' queue and request
+page. Views only shape input and output: every change goes through the workflow service,
+whose refusals come back as form errors (InvalidInput, Conflict) or the 403 page
+(NotAllowed)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from governance import policy, roles
+from governance.errors import NotAllowed, ServiceError
+from governance.selectors import current_policy
+from governance.views import audit_link, paginate, role_required
+from registry.models import Approval, Server
+
+from . import selectors
+from . import services as workflow
+from .forms import (
+    AssessmentForm,
+    AssignForm,
+    CommentForm,
+    EditRequestForm,
+    RequestForm,
+    SignOffForm,
+    TransitionForm,
+    show_service_error,
+)
+from .models import OPEN_STATUSES, Request, RequestKind, RequestStatus
+
+
+def _call(form, fn, **kwargs):
+    """Run a service call; its refusal goes on `form` (or to the 403 page). True if done."""
+    try:
+        fn(**kwargs)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ServiceError as exc:
+        show_service_error(form, exc)
+        return False
+    return True
+
+
+# ─── filing ─────────────────────────────────────────────────────────────────────────
+
+
+def _prefill(server: Server | None, kind: str) -> dict:
+    if server is None:
+        return {"kind": kind or RequestKind.NEW_SERVER}
+    initial = {"kind": kind or RequestKind.NEW_SERVER, "server_name": server.name,
+               "source": server.source, "package": server.package,
+               "package_registry": server.package_registry}
+    active = Approval.objects.active().filter(server=server).first()
+    if active and kind in (RequestKind.VERSION_BUMP, RequestKind.RENEWAL):
+        initial.update(proposed_data_scope=active.data_scope, use_case=active.rationale,
+                       **RequestForm.config_initial(active.config))
+        if kind == RequestKind.RENEWAL:
+            initial["version"] = active.version
+    return initial
+
+
+@login_required
+def new_request(request):
+    """One form for a new server, a version bump (pre-filled from the active approval) and
+    a renewal; the server's earlier denials are shown before filing again."""
+    name = (request.POST.get("server_name") or request.GET.get("server") or "").strip()
+    server = Server.objects.filter(name=name).first() if name else None
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                filed = workflow.file_request(actor=request.user, **form.service_kwargs())
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ServiceError as exc:
+                show_service_error(form, exc)
+            else:
+                if filed.status == RequestStatus.DENIED:
+                    messages.warning(request, f"Request #{filed.pk} was recorded and denied at "
+                                              f"once: {filed.denial_reason}")
+                else:
+                    messages.success(request, f"Request #{filed.pk} for {filed.server.name} "
+                                              f"{filed.version} was filed.")
+                return redirect("request-detail", pk=filed.pk)
+    else:
+        form = RequestForm(initial=_prefill(server, request.GET.get("kind", "")))
+    active = Approval.objects.active().filter(server=server).first() if server else None
+    bump_rules = current_policy().bump_rules if active else None
+    return render(request, "approvals/request_form.html", {
+        "form": form, "server": server, "active": active,
+        "denials": selectors.denials_of(server), "bump_rules": bump_rules,
+        "server_names": list(Server.objects.order_by("name").values_list("name", flat=True)),
+    })
+
+
+# ─── lists ──────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+def my_requests(request):
+    status = request.GET.get("status", "")
+    page = paginate(request, selectors.my_requests(user=request.user, status=status))
+    return render(request, "approvals/my_requests.html", {
+        "page": page, "status": status, "statuses": RequestStatus.choices,
+    })
+
+
+QUEUE_FILTERS = ("status", "kind", "risk", "scope", "assignee", "mine", "overdue")
+
+
+@role_required(roles.can_see_queue, "The review queue is for the security team, tech leads "
+                                    "and engineering directors.")
+def queue(request):
+    filters = {k: request.GET.get(k, "") for k in QUEUE_FILTERS}
+    qs = selectors.review_queue(
+        user=request.user, status=filters["status"], kind=filters["kind"],
+        risk=filters["risk"], scope=filters["scope"], assignee=filters["assignee"],
+        mine=bool(filters["mine"]), overdue=bool(filters["overdue"]))
+    return render(request, "approvals/queue.html", {
+        "page": paginate(request, qs), "filters": filters, "now": timezone.now(),
+        "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
+        "risks": policy.RISKS, "scopes": policy.DATA_SCOPES,
+        "reviewers": list(selectors.reviewers().values_list("username", flat=True)),
+    })
+
+
+# ─── one request ────────────────────────────────────────────────────────────────────
+
+ACTIONS = ("claim", "transition", "assess", "signoff", "comment", "withdraw", "edit",
+           "resubmit")
+
+
+def _forms(req, user, data=None, action=""):
+    """Every form the request page can show this user, bound to `data` for `action`."""
+    route = workflow.route_of(req)
+    is_reviewer = roles.can_manage_reviews(user)
+    signable = [r for r in route.required_roles if r in roles.roles_of(user)]
+
+    def bound(name):
+        return data if action == name else None
+
+    forms = {"comment": CommentForm(bound("comment"))}
+    if not req.is_open:
+        return forms, route
+    if is_reviewer:
+        forms["claim"] = AssignForm(bound("claim"), reviewers=selectors.reviewers())
+        moves = workflow.REVIEW_MOVES.get(req.status, set())
+        if moves:
+            forms["transition"] = TransitionForm(bound("transition"), moves=moves)
+        forms["assess"] = AssessmentForm(bound("assess"), initial={
+            "risk": req.risk, "data_scope": req.data_scope, "rationale": req.rationale,
+            "restrictions": "\n".join(req.restrictions or [])})
+    if (signable and user != req.requester and req.status in workflow.SIGNABLE_STATUSES
+            and not any(s.user_id == user.pk for s in req.signoffs.all())):
+        forms["signoff"] = SignOffForm(bound("signoff"), roles=signable,
+                                       initial={"role": signable[0]})
+    if user == req.requester:
+        forms["withdraw"] = Form(None)
+        if req.status == RequestStatus.NEEDS_INFO:
+            forms["edit"] = EditRequestForm(
+                data if action in ("edit", "resubmit") else None, request=req)
+    return forms, route
+
+
+def _act(request, req, action, forms):
+    """Run `action` through the service; returns True when it succeeded."""
+    user = request.user
+    form = forms.get("edit" if action == "resubmit" else action)
+    if form is None:
+        raise PermissionDenied("That action is not available to you on this request.")
+    if action == "withdraw":
+        return _call(form, workflow.withdraw, actor=user, request=req)
+    if not form.is_valid():
+        return False
+    c = form.cleaned_data
+    if action == "comment":
+        return _call(form, workflow.add_comment, actor=user, request=req, body=c["body"])
+    if action == "claim":
+        reviewer = None
+        if c.get("reviewer"):
+            reviewer = get_user_model().objects.filter(username=c["reviewer"]).first()
+        return _call(form, workflow.assign, actor=user, request=req, reviewer=reviewer)
+    if action == "transition":
+        return _call(form, workflow.transition, actor=user, request=req, status=c["status"],
+                     notes=c["notes"])
+    if action == "assess":
+        return _call(form, workflow.set_assessment, actor=user, request=req,
+                     **form.service_kwargs())
+    if action == "signoff":
+        return _call(form, workflow.sign_off, actor=user, request=req, role=c["role"],
+                     decision=c["decision"], comment=c["comment"], reason=c["reason"],
+                     alternative=c["alternative"], release_notes=c["release_notes"],
+                     expires=c["expires"])
+    if action == "edit":
+        return _call(form, workflow.edit_request, actor=user, request=req, **form.changes())
+    if action == "resubmit":
+        return _call(form, workflow.resubmit, actor=user, request=req, **form.changes())
+    return False
+
+
+DONE = {
+    "claim": "The reviewer is set.", "transition": "The status was changed.",
+    "assess": "The assessment was saved.", "signoff": "Your sign-off was recorded.",
+    "comment": "Your comment was added.", "withdraw": "The request was withdrawn.",
+    "edit": "Your changes were saved.", "resubmit": "The request is back under review.",
+}
+
+
+@login_required
+def request_detail(request, pk: int):
+    """The request's page for its requester and the reviewers: config, route, sign-offs,
+    timeline, comments, and the forms for whatever this user may do next."""
+    try:
+        req = selectors.request_detail(pk)
+    except Request.DoesNotExist as exc:
+        raise Http404("No such request.") from exc
+    if not workflow.can_view(request.user, req):
+        raise PermissionDenied("Only the requester and the reviewers can see this request.")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST" and action not in ACTIONS:
+        raise PermissionDenied("Unknown action.")
+    forms, route = _forms(req, request.user, request.POST or None, action)
+    status = 200
+    if action:
+        if _act(request, req, action, forms):
+            messages.success(request, DONE[action])
+            return redirect("request-detail", pk=req.pk)
+        status = 400
+    signoffs = list(req.signoffs.all())
+    approved_roles = {s.role: s for s in signoffs if s.decision == "approve"}
+    required = [{"role": r, "signoff": approved_roles.get(r)} for r in route.required_roles]
+    can_audit = roles.can_read_audit(request.user)
+    return render(request, "approvals/request_detail.html", {
+        "req": req, "route": route, "forms": forms, "required": required,
+        "signoffs": signoffs, "action": action,
+        "history": selectors.requester_history(req) if roles.can_see_queue(request.user)
+        else None,
+        "denials": [d for d in selectors.denials_of(req.server) if d.pk != req.pk],
+        "is_requester": request.user == req.requester,
+        "audit_url": audit_link(req) if can_audit else "",
+        "open_statuses": OPEN_STATUSES,
+    }, status=status)

@@ -1,0 +1,148 @@
+"""Portal pages that belong to no single app: the dashboard and the audit trail, plus the
+small helpers every page uses (role checks that answer with the 403 page, pagination)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from . import roles
+
+PAGE_SIZE = 25
+
+
+def role_required(check, refusal: str):
+    """Sign-in required, then `check(user)`; otherwise the 403 page says `refusal`."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def bars(items, *, title: str, danger: bool = False) -> dict:
+    """A horizontal bar chart's geometry, for the server-rendered SVG in includes/bars.html."""
+    row, label_w, bar_w = 30, 130, 190
+    top = max((value for _, value in items), default=0) or 1
+    rows = [{"label": label, "value": value, "y": i * row, "text_y": i * row + 19,
+             "width": max(round(value * bar_w / top), 2 if value else 0),
+             "value_x": label_w + max(round(value * bar_w / top), 2) + 8}
+            for i, (label, value) in enumerate(items)]
+    return {"title": title, "rows": rows, "height": len(rows) * row, "label_w": label_w,
+            "bar_w": bar_w, "danger": danger}
+
+
+# ─── dashboard ──────────────────────────────────────────────────────────────────────
+
+
+@role_required(lambda u: roles.can_see_queue(u) or roles.can_download_exports(u),
+               "The dashboard is for reviewers and the platform team.")
+def dashboard(request):
+    from approvals.models import OPEN_STATUSES
+    from approvals.selectors import dashboard_figures
+    from registry.selectors import expiring_approvals
+
+    figures = dashboard_figures()
+    median = figures["median_hours"]
+    expiring = list(expiring_approvals(within_days=90))
+    return render(request, "governance/dashboard.html", {
+        **figures,
+        "open_count": sum(n for value, _, n in figures["by_status"] if value in OPEN_STATUSES),
+        "status_chart": bars([(label, n) for _, label, n in figures["by_status"]],
+                             title="Requests by status"),
+        "risk_chart": bars(figures["by_risk"], title="Active approvals by risk"),
+        "scope_chart": bars(figures["by_scope"], title="Active approvals by data scope"),
+        "expiring_chart": bars([("in 30 days", figures["expiring"]["d30"]),
+                                ("in 60 days", figures["expiring"]["d60"]),
+                                ("in 90 days", figures["expiring"]["d90"])],
+                               title="Approvals expiring", danger=True),
+        "expiring_list": expiring,
+        "median_text": _duration(median) if median is not None else "no decisions yet",
+    })
+
+
+def _duration(hours: float) -> str:
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} days"
+
+
+# ─── audit ──────────────────────────────────────────────────────────────────────────
+
+AUDITED = (
+    ("approvals", "request"), ("approvals", "signoff"), ("approvals", "comment"),
+    ("approvals", "requestevent"), ("registry", "server"), ("registry", "approval"),
+    ("registry", "exportsnapshot"), ("governance", "organisation"),
+    ("governance", "incidentresponse"), ("governance", "versionbumprule"),
+    ("governance", "riskvalidity"), ("governance", "dataclassification"),
+    ("auth", "user"), ("auth", "group"),
+)
+
+
+def _date(text):
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@role_required(roles.can_read_audit, "The audit trail is for the security team and "
+                                      "administrators.")
+def audit(request):
+    """Every recorded change, newest first; filter by object, actor and date."""
+    params = request.GET
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by(
+        "-timestamp", "-id")
+    types = {f"{a}.{m}": (a, m) for a, m in AUDITED}
+    problems = {}
+    kind = params.get("type", "")
+    if kind in types:
+        app_label, model = types[kind]
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=model)
+    object_id = params.get("id", "").strip()
+    if object_id:
+        entries = entries.filter(object_pk=object_id)
+    actor = params.get("actor", "").strip()
+    if actor:
+        entries = entries.filter(actor__username=actor)
+    since, until = _date(params.get("since")), _date(params.get("until"))
+    if params.get("since") and since is None:
+        problems["since"] = "use a date such as 2026-01-31"
+    if params.get("until") and until is None:
+        problems["until"] = "use a date such as 2026-01-31"
+    if since:
+        entries = entries.filter(timestamp__date__gte=since)
+    if until:
+        entries = entries.filter(timestamp__date__lte=until)
+    page = paginate(request, entries, per_page=50)
+    actors = get_user_model().objects.filter(
+        pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor")
+    ).order_by("username").values_list("username", flat=True)
+    return render(request, "governance/audit.html", {
+        "page": page, "types": sorted(types), "filters": params, "problems": problems,
+        "actors": list(actors), "actions": dict(LogEntry.Action.choices),
+    })
+
+
+def audit_link(obj) -> str:
+    ct = ContentType.objects.get_for_model(obj)
+    return f"/audit/?type={ct.app_label}.{ct.model}&id={obj.pk}"

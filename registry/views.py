@@ -1,0 +1,158 @@
+"""Catalog and export pages: what is approved, pending and denied (and why); the export
+files to download, their history and the difference between any two snapshots."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from approvals.models import OPEN_STATUSES, Request
+from approvals.selectors import denials_of
+from governance import roles
+from governance.views import audit_link, paginate, role_required
+
+from . import selectors, services
+from .forms import CatalogFilterForm, DiffForm
+from .models import Approval, ExportSnapshot, Server
+
+EXPORT_REFUSAL = "Exports are for the platform team, the security team and administrators."
+
+
+def _catalog_status(server) -> str:
+    if server.has_active:
+        return "active"
+    if server.has_open:
+        return "pending"
+    if server.has_denial:
+        return "denied"
+    if server.has_lapsed:
+        return "expired"
+    return "none"
+
+
+@login_required
+def catalog(request):
+    """Every server with its state; search by name, filter by status, risk and scope."""
+    form = CatalogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.catalog(**{k: filters.get(k) or "" for k in ("search", "status", "risk",
+                                                                 "scope")})
+    page = paginate(request, qs)
+    for server in page.object_list:
+        server.catalog_status = _catalog_status(server)
+        server.active = server.active_approvals[0] if server.active_approvals else None
+    return render(request, "registry/catalog.html", {"form": form, "page": page})
+
+
+@login_required
+def server_detail(request, name: str):
+    """A server's active approval, its versions, open requests and earlier denials."""
+    server = get_object_or_404(Server, name=name)
+    approvals = list(
+        Approval.objects.filter(server=server).select_related("request")
+        .prefetch_related("approvers").order_by("-approved_date", "-id"))
+    active = next((a for a in approvals if a.status == Approval.Status.ACTIVE), None)
+    open_requests = list(Request.objects.filter(server=server, status__in=OPEN_STATUSES)
+                         .select_related("requester", "reviewer"))
+    return render(request, "registry/server_detail.html", {
+        "server": server, "active": active, "approvals": approvals,
+        "open_requests": open_requests, "denials": denials_of(server),
+        "audit_url": audit_link(server) if roles.can_read_audit(request.user) else "",
+        "expiring_soon": active is not None and active.days_left <= 30,
+    })
+
+
+# ─── exports ────────────────────────────────────────────────────────────────────────
+
+
+@role_required(roles.can_download_exports, EXPORT_REFUSAL)
+def exports(request):
+    """The latest files and the snapshot history with sha256, cause and time."""
+    latest = services.fresh_snapshot()
+    snapshots = ExportSnapshot.objects.defer(
+        "registry_yaml", "managed_mcp_json", "managed_settings_json", "diff"
+    ).order_by("-created_at", "-id")
+    page = paginate(request, snapshots)
+    return render(request, "registry/exports.html", {
+        "latest": latest, "page": page, "files": ExportSnapshot.FILES,
+        "diff_form": DiffForm(initial={"b": latest.pk if latest else None,
+                                       "a": latest.previous_id if latest else None}),
+        "deploy_paths": DEPLOY_PATHS,
+    })
+
+
+DEPLOY_PATHS = [
+    ("Linux, WSL", "/etc/claude-code/managed-mcp.json"),
+    ("macOS", "/Library/Application Support/ClaudeCode/managed-mcp.json"),
+    ("Windows", r"C:\Program Files\ClaudeCode\managed-mcp.json"),
+]
+
+
+def diff_lines(text: str) -> list[tuple[str, str]]:
+    """A unified diff as (css class, line) pairs for a readable page."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "ctx"
+        out.append((kind, line))
+    return out
+
+
+@role_required(roles.can_download_exports, EXPORT_REFUSAL)
+def export_detail(request, pk: int):
+    snapshot = get_object_or_404(ExportSnapshot.objects.select_related("previous"), pk=pk)
+    return render(request, "registry/export_detail.html", {
+        "snapshot": snapshot, "lines": diff_lines(snapshot.diff),
+        "files": [(name, snapshot.content(name), snapshot.file_sha256.get(name, ""))
+                  for name in ExportSnapshot.FILES],
+    })
+
+
+@role_required(roles.can_download_exports, EXPORT_REFUSAL)
+def export_diff(request):
+    """The difference between any two snapshots, a older and b newer."""
+    form = DiffForm(request.GET or None)
+    lines, a, b = [], None, None
+    if form.is_valid():
+        found = {s.pk: s for s in ExportSnapshot.objects.filter(
+            pk__in=[form.cleaned_data["a"], form.cleaned_data["b"]])}
+        a, b = found.get(form.cleaned_data["a"]), found.get(form.cleaned_data["b"])
+        if a is None:
+            form.add_error("a", f"there is no snapshot #{form.cleaned_data['a']}")
+        if b is None:
+            form.add_error("b", f"there is no snapshot #{form.cleaned_data['b']}")
+        if a and b:
+            files = {n: b.content(n) for n in ExportSnapshot.FILES}
+            lines = diff_lines(services.diff_files(
+                {n: a.content(n) for n in ExportSnapshot.FILES}, files))
+    return render(request, "registry/export_diff.html", {
+        "form": form, "a": a, "b": b, "lines": lines,
+    }, status=200 if not form.errors else 400)
+
+
+CONTENT_TYPES = {".yaml": "application/yaml", ".json": "application/json"}
+
+
+@role_required(roles.can_download_exports, EXPORT_REFUSAL)
+def download_latest(request, filename: str):
+    """The latest export file, rebuilt first if an approval in it has expired."""
+    if filename not in ExportSnapshot.FILES:
+        raise Http404(f"There is no export file called {filename}.")
+    snapshot = services.fresh_snapshot()
+    content_type = CONTENT_TYPES[filename[filename.rindex("."):]]
+    response = HttpResponse(snapshot.content(filename),
+                            content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = f'"{snapshot.file_sha256.get(filename, snapshot.sha256)}"'
+    response["X-Export-Snapshot"] = str(snapshot.pk)
+    return response
+
