@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import tokens
+
+urlpatterns = [
+    path("accounts/tokens/", tokens.tokens, name="tokens"),
+]

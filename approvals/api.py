@@ -1,0 +1,325 @@
+"""The requests API (SPEC §7): thin serializers over the workflow service. Every change goes
+through approvals.services, so the API obeys exactly the rules the pages obey."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from governance import policy
+from governance.api.fields import (
+    StrictCharField,
+    StrictChoiceField,
+    StrictSerializer,
+    error_responses,
+)
+from governance.models import DataScope, Risk
+from governance.roles import ALL_ROLES, can_see_queue
+from registry.models import PackageRegistry
+
+from . import services as workflow
+from .models import Comment, Request, RequestEvent, RequestKind, RequestStatus, SignOff
+
+# ─── output ─────────────────────────────────────────────────────────────────────────
+
+
+class RequestListSerializer(serializers.ModelSerializer):
+    server = serializers.CharField(source="server.name")
+    requester = serializers.CharField(source="requester.username")
+    reviewer = serializers.CharField(source="reviewer.username", allow_null=True, default=None)
+    is_overdue = serializers.BooleanField()
+
+    class Meta:
+        model = Request
+        fields = ["id", "kind", "server", "version", "status", "requester", "reviewer",
+                  "requested_at", "expected_decision", "is_overdue", "proposed_data_scope",
+                  "data_scope", "risk", "bump_level", "decided_at"]
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = SignOff
+        fields = ["id", "user", "role", "decision", "comment", "reason", "alternative",
+                  "release_notes", "expires", "created_at"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username")
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+
+    class Meta:
+        model = RequestEvent
+        fields = ["verb", "actor", "from_status", "to_status", "detail", "created_at"]
+
+
+class RouteSerializer(serializers.Serializer):
+    required_roles = serializers.ListField(child=serializers.CharField())
+    missing_roles = serializers.ListField(child=serializers.CharField())
+    evidence = serializers.ListField(child=serializers.CharField())
+    basis = serializers.CharField()
+
+
+class RequestDetailSerializer(RequestListSerializer):
+    signoffs = SignOffSerializer(many=True)
+    comments = CommentSerializer(many=True)
+    events = EventSerializer(many=True)
+    route = serializers.SerializerMethodField()
+    config = serializers.JSONField()
+    restrictions = serializers.ListField(child=serializers.CharField())
+
+    class Meta(RequestListSerializer.Meta):
+        fields = [*RequestListSerializer.Meta.fields, "source", "package", "package_registry",
+                  "use_case", "config", "rationale", "restrictions", "notes", "what_changed",
+                  "bump_reason", "passed_sandbox_trial", "trial_notes", "denial_reason",
+                  "denial_alternative", "route", "signoffs", "comments", "events"]
+
+    @extend_schema_field(RouteSerializer)
+    def get_route(self, obj):
+        route = workflow.route_of(obj)
+        approved = {s.role for s in obj.signoffs.all() if s.decision == "approve"}
+        return {
+            "required_roles": list(route.required_roles),
+            "missing_roles": [r for r in route.required_roles if r not in approved],
+            "evidence": route.describe_evidence(),
+            "basis": route.basis,
+        }
+
+
+# ─── input ──────────────────────────────────────────────────────────────────────────
+
+
+class ConfigField(serializers.JSONField):
+    default_error_messages = {"type": "must be an object: command/args/env or type/url/headers"}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("type")
+        return super().to_internal_value(data)
+
+
+class RequestCreateSerializer(StrictSerializer):
+    kind = StrictChoiceField(choices=RequestKind.values)
+    server_name = StrictCharField(max_length=64)
+    version = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    config = ConfigField(required=False)
+    use_case = StrictCharField(required=False, allow_blank=True, default="")
+    proposed_data_scope = StrictChoiceField(choices=DataScope.values, required=False,
+                                            allow_blank=True, default="")
+    source = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+    package = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    package_registry = StrictChoiceField(choices=PackageRegistry.values, required=False,
+                                         allow_blank=True, default="")
+    notes = StrictCharField(required=False, allow_blank=True, default="")
+    what_changed = StrictCharField(required=False, allow_blank=True, default="")
+
+
+class RequestEditSerializer(StrictSerializer):
+    """What the requester may change while the request needs info."""
+
+    version = StrictCharField(max_length=100, required=False, allow_blank=True)
+    config = ConfigField(required=False)
+    use_case = StrictCharField(required=False, allow_blank=True)
+    proposed_data_scope = StrictChoiceField(choices=DataScope.values, required=False)
+    notes = StrictCharField(required=False, allow_blank=True)
+    what_changed = StrictCharField(required=False, allow_blank=True)
+    source = StrictCharField(max_length=500, required=False, allow_blank=True)
+    package = StrictCharField(max_length=300, required=False, allow_blank=True)
+    package_registry = StrictChoiceField(choices=PackageRegistry.values, required=False,
+                                         allow_blank=True)
+
+
+class AssignSerializer(StrictSerializer):
+    reviewer = StrictCharField(required=False, allow_blank=True, default="",
+                               help_text="Username of a security team member; empty to claim.")
+
+
+class TransitionSerializer(StrictSerializer):
+    status = StrictChoiceField(choices=RequestStatus.values)
+    notes = StrictCharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSerializer(StrictSerializer):
+    risk = StrictChoiceField(choices=Risk.values, required=False)
+    data_scope = StrictChoiceField(choices=DataScope.values, required=False)
+    rationale = StrictCharField(required=False, allow_blank=True)
+    restrictions = serializers.ListField(child=StrictCharField(), required=False)
+
+
+class SignOffInputSerializer(StrictSerializer):
+    role = StrictChoiceField(choices=list(ALL_ROLES))
+    decision = StrictChoiceField(choices=SignOff.Decision.values)
+    comment = StrictCharField(required=False, allow_blank=True, default="")
+    reason = StrictCharField(required=False, allow_blank=True, default="")
+    alternative = StrictCharField(required=False, allow_blank=True, default="")
+    release_notes = StrictCharField(required=False, allow_blank=True, default="")
+    expires = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CommentInputSerializer(StrictSerializer):
+    body = StrictCharField(max_length=20000)
+
+
+# ─── filters ────────────────────────────────────────────────────────────────────────
+
+
+class RequestFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices)
+    server = django_filters.CharFilter(field_name="server__name")
+    requester = django_filters.CharFilter(field_name="requester__username")
+    reviewer = django_filters.CharFilter(field_name="reviewer__username")
+    open = django_filters.BooleanFilter(method="filter_open", label="Only open requests")
+
+    class Meta:
+        model = Request
+        fields = ["status", "kind", "server", "requester", "reviewer", "open"]
+
+    def filter_open(self, queryset, name, value):
+        from .models import OPEN_STATUSES
+
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(
+            status__in=OPEN_STATUSES)
+
+
+# ─── the viewset ────────────────────────────────────────────────────────────────────
+
+
+def visible_requests(user):
+    """Reviewers see every request; anyone else sees their own (others' answer 404)."""
+    qs = Request.objects.select_related("server", "requester", "reviewer")
+    return qs if can_see_queue(user) else qs.filter(requester=user)
+
+
+def with_timeline(qs):
+    return qs.prefetch_related(
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("user")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List requests: your own, or all of them for reviewers"),
+    retrieve=extend_schema(summary="Read a request with its route, sign-offs and timeline",
+                           responses={200: RequestDetailSerializer, **error_responses(404)}),
+)
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RequestListSerializer
+    filterset_class = RequestFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["expected_decision", "requested_at", "id", "status"]
+    ordering = ["expected_decision", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Request.objects.none()
+        qs = visible_requests(self.request.user)
+        return with_timeline(qs) if self.action == "retrieve" else qs
+
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "partial_update"):
+            return RequestDetailSerializer
+        return RequestListSerializer
+
+    def _detail(self, request_obj, code=status.HTTP_200_OK):
+        fresh = with_timeline(visible_requests(self.request.user)).get(pk=request_obj.pk)
+        return Response(RequestDetailSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=code)
+
+    @extend_schema(summary="File a request (new_server, version_bump or renewal)",
+                   request=RequestCreateSerializer,
+                   responses={201: RequestDetailSerializer, **error_responses(400, 409)})
+    def create(self, request):
+        data = _valid(RequestCreateSerializer, request)
+        created = workflow.file_request(actor=request.user, **data)
+        return self._detail(created, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Edit your own request while it needs info",
+                   request=RequestEditSerializer,
+                   responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
+    def partial_update(self, request, pk=None):
+        target = self.get_object()
+        data = _valid(RequestEditSerializer, request)
+        workflow.edit_request(actor=request.user, request=target, **data)
+        return self._detail(target)
+
+    @extend_schema(summary="Security: claim a request, or assign it to a reviewer",
+                   request=AssignSerializer,
+                   responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        target = self.get_object()
+        data = _valid(AssignSerializer, request)
+        reviewer = None
+        if data["reviewer"]:
+            reviewer = get_user_model().objects.filter(username=data["reviewer"],
+                                                       is_active=True).first()
+            if reviewer is None:
+                raise serializers.ValidationError({"reviewer": ["no active user by that name"]})
+        workflow.assign(actor=request.user, request=target, reviewer=reviewer)
+        return self._detail(target)
+
+    @extend_schema(summary="Change the status: security's review moves, or the requester's "
+                           "resubmit (under_review) and withdraw (withdrawn)",
+                   request=TransitionSerializer,
+                   responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        target = self.get_object()
+        data = _valid(TransitionSerializer, request)
+        workflow.transition(actor=request.user, request=target, **data)
+        return self._detail(target)
+
+    @extend_schema(summary="Security: set risk, final data scope, rationale and restrictions",
+                   request=AssessmentSerializer,
+                   responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def assessment(self, request, pk=None):
+        target = self.get_object()
+        data = _valid(AssessmentSerializer, request)
+        workflow.set_assessment(actor=request.user, request=target, **data)
+        return self._detail(target)
+
+    @extend_schema(summary="Sign off: approve or deny in one of your roles",
+                   request=SignOffInputSerializer,
+                   responses={201: SignOffSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def signoffs(self, request, pk=None):
+        target = self.get_object()
+        data = _valid(SignOffInputSerializer, request)
+        signoff = workflow.sign_off(actor=request.user, request=target, **data)
+        return Response(SignOffSerializer(signoff).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Add to the discussion", request=CommentInputSerializer,
+                   responses={201: CommentSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def comments(self, request, pk=None):
+        target = self.get_object()
+        data = _valid(CommentInputSerializer, request)
+        comment = workflow.add_comment(actor=request.user, request=target, **data)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+__all__ = ["RequestViewSet", "policy"]

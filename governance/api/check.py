@@ -1,0 +1,368 @@
+"""POST /api/v1/check: is each server of a client config allowed?
+
+A server is recognised by what it runs (its command and args, or its URL), then by its
+package, and only last by its name: a user chooses the name, so renaming an unapproved
+server must not make it pass, and an approved name on another command must not either.
+
+The registry is read into an in-memory index once per change (keyed by the latest export,
+the approvals and the requests), so a check costs a few cheap queries, whatever the size
+of the registry."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance import policy
+
+from .fields import error_responses
+
+VERDICTS = ("approved", "unapproved", "denied", "expired", "version_mismatch")
+MAX_SERVERS = 1000
+
+
+# ─── identity of a client config ────────────────────────────────────────────────────
+
+
+def identity(config) -> tuple | None:
+    """What a config runs: ("url", URL) for a remote server, ("cmd", command, *args) for
+    stdio; None when it is neither. The allowlist of managed-settings.json pins the same."""
+    if not isinstance(config, dict):
+        return None
+    kind = config.get("type")
+    if kind in policy.REMOTE_TYPES:
+        url = config.get("url")
+        return ("url", url) if isinstance(url, str) and url else None
+    command = config.get("command")
+    args = config.get("args") or []
+    if not isinstance(command, str) or not command or not isinstance(args, list):
+        return None
+    if not all(isinstance(a, str) for a in args):
+        return None
+    return ("cmd", command, *args)
+
+
+def pin_of(key: tuple) -> dict:
+    return {"serverUrl": key[1]} if key[0] == "url" else {"serverCommand": list(key[1:])}
+
+
+def packages_named(args) -> list[str]:
+    """The package names a command line mentions, with or without a version."""
+    names = []
+    for arg in args or []:
+        if not isinstance(arg, str) or arg.startswith("-"):
+            continue
+        for pattern in (policy.NPM_SPEC, policy.PYPI_SPEC, policy.OCI_REF):
+            m = pattern.match(arg)
+            if m:
+                names.append(m["name"].lower())
+                break
+        names.append(arg.lower())
+    return names
+
+
+def host_of(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
+# ─── the index ──────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class ServerState:
+    name: str
+    deployable: tuple | None = None  # (version, identity, expires)
+    lapsed: tuple | None = None  # (version, expires) of the newest expired approval
+    denial: tuple | None = None  # (request id, reason, alternative)
+    open_request: tuple | None = None  # (request id, version, status)
+
+
+@dataclass
+class Index:
+    servers: dict[int, ServerState] = field(default_factory=dict)
+    by_identity: dict[tuple, tuple[int, str, str]] = field(default_factory=dict)
+    denied_identity: dict[tuple, int] = field(default_factory=dict)
+    by_package: dict[str, int] = field(default_factory=dict)
+    by_host: dict[str, set[int]] = field(default_factory=dict)
+    by_name: dict[str, int] = field(default_factory=dict)
+
+
+def build_index(today) -> Index:
+    from approvals.models import OPEN_STATUSES, Request, RequestStatus
+    from registry.models import Approval, Server
+
+    index = Index()
+    for sid, name, package in Server.objects.values_list("id", "name", "package"):
+        index.servers[sid] = ServerState(name=name)
+        index.by_name[name] = sid
+        if package:
+            index.by_package[package.lower()] = sid
+    approvals = Approval.objects.values_list(
+        "server_id", "version", "status", "expires", "config").order_by("approved_date", "id")
+    for sid, version, status, expires, config in approvals:
+        state = index.servers[sid]
+        key = identity(config)
+        deployable = status == Approval.Status.ACTIVE and expires >= today
+        lapsed = status == Approval.Status.EXPIRED or (
+            status == Approval.Status.ACTIVE and expires < today)
+        if key:
+            index.by_identity[key] = (sid, version, "deployable" if deployable else status)
+            if key[0] == "url":
+                index.by_host.setdefault(host_of(key[1]), set()).add(sid)
+        if deployable:
+            state.deployable = (version, key, expires)
+        elif lapsed:
+            state.lapsed = (version, expires)
+    denied = Request.objects.filter(status=RequestStatus.DENIED).values_list(
+        "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
+        "decided_at", "id")
+    for rid, sid, config, reason, alternative in denied:
+        index.servers[sid].denial = (rid, reason, alternative)
+        key = identity(config)
+        if key:
+            index.denied_identity[key] = sid
+    for rid, sid, version, status in Request.objects.filter(
+            status__in=OPEN_STATUSES).values_list("id", "server_id", "version", "status"):
+        index.servers[sid].open_request = (rid, version, status)
+    return index
+
+
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def registry_version(today) -> tuple:
+    """Changes whenever anything the verdicts depend on changes."""
+    from approvals.models import Request, RequestStatus
+    from registry.models import Approval, ExportSnapshot
+
+    approvals = Approval.objects.aggregate(n=Count("id"), last=Max("id"),
+                                           changed=Max("status_changed_at"))
+    requests = Request.objects.aggregate(
+        n=Count("id"), changed=Max("updated_at"),
+        denied=Count("id", filter=Q(status=RequestStatus.DENIED)))
+    snapshot = ExportSnapshot.objects.order_by("-id").values_list("id", flat=True).first()
+    return (today, snapshot, *approvals.values(), *requests.values())
+
+
+def current_index() -> Index:
+    today = timezone.localdate()
+    version = registry_version(today)
+    with _lock:
+        if _cache.get("version") == version:
+            return _cache["index"]
+    index = build_index(today)
+    with _lock:
+        _cache.update(version=version, index=index)
+    return index
+
+
+# ─── verdicts ───────────────────────────────────────────────────────────────────────
+
+
+def request_url(server_name: str | None = None) -> str:
+    base = f"{settings.PORTAL_BASE_URL}/requests/new/"
+    return f"{base}?server={server_name}" if server_name else base
+
+
+def _verdict(name, scope, verdict, reason, state: ServerState | None = None,
+             found_by: str = "") -> dict:
+    result = {
+        "scope": scope, "name": name, "verdict": verdict, "reason": reason,
+        "server": state.name if state else None, "recognised_by": found_by or None,
+        "approved_version": None, "approved_pin": None, "expires": None,
+        "request_url": None,
+    }
+    if state and state.deployable:
+        version, key, expires = state.deployable
+        result.update(approved_version=version, approved_pin=pin_of(key) if key else None,
+                      expires=expires.isoformat())
+    if verdict != "approved":
+        result["request_url"] = request_url(state.name if state else None)
+    return result
+
+
+def _about(state: ServerState, index: Index) -> str:
+    if state.open_request:
+        rid, version, status = state.open_request
+        return (f" Request #{rid} for {state.name} {version} is open ({status}): "
+                f"{settings.PORTAL_BASE_URL}/requests/{rid}/")
+    return ""
+
+
+def _for_server(name, scope, sid, index: Index, found_by: str, runs: str) -> dict:
+    state = index.servers[sid]
+    if state.deployable:
+        version = state.deployable[0]
+        return _verdict(name, scope, "version_mismatch",
+                        f"{runs}, but the approved version of {state.name} is {version}: "
+                        f"change the config to the approved pin or file a version_bump."
+                        + _about(state, index), state, found_by)
+    if state.denial:
+        _, reason, alternative = state.denial
+        alt = f" Suggested alternative: {alternative}" if alternative else ""
+        return _verdict(name, scope, "denied",
+                        f"{state.name} was denied: {reason}{alt}" + _about(state, index),
+                        state, found_by)
+    if state.lapsed:
+        version, expires = state.lapsed
+        return _verdict(name, scope, "expired",
+                        f"the approval of {state.name} {version} expired on {expires}: file "
+                        f"a renewal." + _about(state, index), state, found_by)
+    return _verdict(name, scope, "unapproved",
+                    f"{state.name} is not approved." + _about(state, index), state, found_by)
+
+
+def verdict_for(name: str, config, scope: str, index: Index) -> dict:
+    key = identity(config)
+    if key is None:
+        return _verdict(name, scope, "unapproved",
+                        "the config names neither a command (stdio) nor a type and URL "
+                        "(http, sse), so it cannot be matched to an approval")
+    runs = f"this config runs {key[1]}" if key[0] == "url" else (
+        f"this config runs {' '.join(key[1:])}")
+    hit = index.by_identity.get(key)
+    if hit:
+        sid, version, status = hit
+        state = index.servers[sid]
+        if status == "deployable":
+            renamed = f" (approved as {state.name})" if name != state.name else ""
+            return _verdict(name, scope, "approved",
+                            f"{state.name} {version} is approved until "
+                            f"{state.deployable[2]}{renamed}.", state, "command" if
+                            key[0] == "cmd" else "url")
+        return _for_server(name, scope, sid, index, "command" if key[0] == "cmd" else "url",
+                           f"{runs} ({state.name} {version}, {status})")
+    if key in index.denied_identity:
+        return _for_server(name, scope, index.denied_identity[key], index,
+                           "command" if key[0] == "cmd" else "url", runs)
+    if key[0] == "cmd":
+        for package in packages_named(key[2:]):
+            sid = index.by_package.get(package)
+            if sid is not None:
+                return _for_server(name, scope, sid, index, "package", runs)
+    else:
+        hosts = index.by_host.get(host_of(key[1]), set())
+        if len(hosts) == 1:
+            return _for_server(name, scope, next(iter(hosts)), index, "url", runs)
+    sid = index.by_name.get(name)
+    if sid is not None:
+        state = index.servers[sid]
+        if state.denial and not state.deployable:
+            return _for_server(name, scope, sid, index, "name", runs)
+        if state.deployable:
+            return _verdict(name, scope, "unapproved",
+                            f"{runs}, which is not what was approved under the name "
+                            f"{state.name}: a server is approved for its command or URL, not "
+                            f"its name.", state, "name")
+    return _verdict(name, scope, "unapproved",
+                    f"{runs}, which matches no approval: file a request before using it.")
+
+
+# ─── the endpoint ───────────────────────────────────────────────────────────────────
+
+
+class ServersField(serializers.DictField):
+    """{name: config} as in mcpServers; each config an object."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.DictField(), **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        problems = {}
+        for name, config in value.items():
+            for key, kind in (("command", str), ("url", str), ("type", str), ("args", list)):
+                if key in config and not isinstance(config[key], kind):
+                    problems[f"{name}.{key}"] = [f"must be a {kind.__name__}"]
+            if isinstance(config.get("args"), list) and not all(
+                    isinstance(a, str) for a in config["args"]):
+                problems[f"{name}.args"] = ["must be a list of strings"]
+        if problems:
+            raise serializers.ValidationError(problems)
+        return value
+
+
+class ProjectSerializer(serializers.Serializer):
+    mcpServers = ServersField(required=False)  # noqa: N815 (Claude Code's key)
+
+
+class CheckInputSerializer(serializers.Serializer):
+    """A client config as in `.mcp.json` or `~/.claude.json`; other keys of those files are
+    ignored. Send no env or header values: the check needs only what a server runs."""
+
+    mcpServers = ServersField(required=False)  # noqa: N815
+    projects = serializers.DictField(child=ProjectSerializer(), required=False)
+
+    def validate(self, attrs):
+        if "mcpServers" not in attrs and "projects" not in attrs:
+            raise serializers.ValidationError(
+                {"mcpServers": ["give mcpServers (and/or projects with their mcpServers)"]})
+        count = len(attrs.get("mcpServers", {})) + sum(
+            len(p.get("mcpServers", {})) for p in attrs.get("projects", {}).values())
+        if count > MAX_SERVERS:
+            raise serializers.ValidationError(
+                {"mcpServers": [f"at most {MAX_SERVERS} servers per check"]})
+        return attrs
+
+
+class VerdictSerializer(serializers.Serializer):
+    scope = serializers.CharField(help_text="user, or the project path the server is under")
+    name = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=VERDICTS)
+    reason = serializers.CharField()
+    server = serializers.CharField(allow_null=True, help_text="The catalog server it is")
+    recognised_by = serializers.ChoiceField(choices=["command", "url", "package", "name"],
+                                            allow_null=True)
+    approved_version = serializers.CharField(allow_null=True)
+    approved_pin = serializers.DictField(allow_null=True)
+    expires = serializers.DateField(allow_null=True)
+    request_url = serializers.CharField(allow_null=True)
+
+
+class CheckResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="True when every server is approved")
+    results = VerdictSerializer(many=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    checked_at = serializers.DateTimeField()
+
+
+class CheckView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Check a client config: one verdict per server",
+        request=CheckInputSerializer,
+        responses={200: CheckResultSerializer, **error_responses(400, 401, 413)},
+        examples=[OpenApiExample("a project config", request_only=True, value={
+            "mcpServers": {"context7": {"command": "npx",
+                                        "args": ["-y", "@context7/mcp-server@1.2.3"]}}})],
+    )
+    def post(self, request):
+        serializer = CheckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        index = current_index()
+        results = [verdict_for(name, config, "user", index)
+                   for name, config in data.get("mcpServers", {}).items()]
+        for path, project in data.get("projects", {}).items():
+            results.extend(verdict_for(name, config, path, index)
+                           for name, config in project.get("mcpServers", {}).items())
+        counts = dict.fromkeys(VERDICTS, 0)
+        for result in results:
+            counts[result["verdict"]] += 1
+        return Response({"ok": counts["approved"] == len(results), "results": results,
+                         "counts": counts, "checked_at": timezone.now()})

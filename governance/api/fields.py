@@ -1,0 +1,47 @@
+"""Strict input: text fields refuse numbers and booleans, and a serializer refuses fields it
+does not know, instead of silently coercing or dropping them."""
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"type": "must be a string, not {kind}"}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("type", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    default_error_messages = {
+        "invalid_choice": "unknown value '{input}': use one of {choices}",
+        "type": "must be a string, not {kind}",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("type", kind=type(data).__name__)
+        if data not in self.choices:
+            self.fail("invalid_choice", input=data, choices=", ".join(map(str, self.choices)))
+        return data
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown fields with a message naming each of them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {name for name, f in self.fields.items()
+                                          if not f.read_only})
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["unknown field"] for key in unknown})
+        return super().to_internal_value(data)
+
+
+def error_responses(*codes):
+    """drf-spectacular response entries for the error codes an endpoint can answer."""
+    from .errors import ErrorSerializer
+
+    return {code: ErrorSerializer for code in codes}

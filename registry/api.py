@@ -1,0 +1,234 @@
+"""The catalog and exports API (SPEC §7). Reads go through registry.selectors; the latest
+export files are served from the stored snapshot with a strong ETag (its sha256), so a
+deployment pipeline that already has the file gets 304 without anything being rebuilt."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.views import APIView
+
+from approvals.models import Request, RequestStatus
+from governance.api.fields import StrictChoiceField, StrictSerializer, error_responses
+from governance.api.permissions import CanDownloadExports
+from governance.models import DataScope, Risk
+
+from . import selectors, services
+from .models import Approval, ExportSnapshot, Server
+
+CATALOG_STATUSES = ("active", "pending", "denied", "expired")
+CONTENT_TYPES = {
+    "mcp-registry.yaml": "application/yaml; charset=utf-8",
+    "managed-mcp.json": "application/json",
+    "managed-settings.json": "application/json",
+}
+
+
+# ─── catalog ────────────────────────────────────────────────────────────────────────
+
+
+class ActiveApprovalSerializer(serializers.ModelSerializer):
+    config = serializers.JSONField()
+    restrictions = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Approval
+        fields = ["id", "version", "data_scope", "risk", "rationale", "restrictions", "config",
+                  "approved_by", "approved_date", "expires", "status"]
+
+
+class PendingRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Request
+        fields = ["id", "kind", "version", "status", "expected_decision"]
+
+
+class DenialSerializer(serializers.ModelSerializer):
+    request_id = serializers.IntegerField(source="id")
+
+    class Meta:
+        model = Request
+        fields = ["request_id", "decided_at", "denial_reason", "denial_alternative"]
+
+
+class ServerSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    active_approval = serializers.SerializerMethodField()
+    pending_requests = PendingRequestSerializer(source="open_requests", many=True)
+    denial = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Server
+        fields = ["id", "name", "source", "package_registry", "package", "status",
+                  "active_approval", "pending_requests", "denial"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[*CATALOG_STATUSES, "none"]))
+    def get_status(self, server):
+        if server.has_active:
+            return "active"
+        if server.has_open:
+            return "pending"
+        if server.has_denial:
+            return "denied"
+        if server.has_lapsed:
+            return "expired"
+        return "none"
+
+    @extend_schema_field(ActiveApprovalSerializer(allow_null=True))
+    def get_active_approval(self, server):
+        active = server.active_approvals[0] if server.active_approvals else None
+        return ActiveApprovalSerializer(active).data if active else None
+
+    @extend_schema_field(DenialSerializer(allow_null=True))
+    def get_denial(self, server):
+        if server.has_active or not server.denials:
+            return None
+        return DenialSerializer(server.denials[0]).data
+
+
+class CatalogQuery(StrictSerializer):
+    status = StrictChoiceField(choices=CATALOG_STATUSES, required=False)
+    risk = StrictChoiceField(choices=Risk.values, required=False)
+    scope = StrictChoiceField(choices=DataScope.values, required=False)
+    search = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                   help_text="Part of the server's name.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The catalog: servers with their active approval, pending "
+                               "requests and denial", parameters=[CatalogQuery],
+                       responses={200: ServerSerializer(many=True), **error_responses(400)}),
+    retrieve=extend_schema(summary="One server of the catalog",
+                           responses={200: ServerSerializer, **error_responses(404)}),
+)
+class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ServerSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["name", "created_at"]
+    lookup_field = "name"
+    lookup_value_regex = r"[a-z0-9][a-z0-9._-]{0,63}"
+
+    def get_queryset(self):
+        params = {}
+        if self.action == "list":
+            query = {k: v for k, v in self.request.query_params.items()
+                     if k in CatalogQuery().fields}
+            checked = CatalogQuery(data=query)
+            checked.is_valid(raise_exception=True)
+            params = checked.validated_data
+        denials = Request.objects.filter(status=RequestStatus.DENIED).order_by(
+            "-decided_at", "-id")
+        return selectors.catalog(**params).prefetch_related(
+            Prefetch("requests", queryset=denials, to_attr="denials"))
+
+
+# ─── exports ────────────────────────────────────────────────────────────────────────
+
+SUMMARY_FIELDS = ["id", "created_at", "cause", "sha256", "file_sha256", "valid_until",
+                  "previous"]
+
+
+class ExportSummarySerializer(serializers.ModelSerializer):
+    file_sha256 = serializers.DictField(child=serializers.CharField())
+
+    class Meta:
+        model = ExportSnapshot
+        fields = SUMMARY_FIELDS
+
+
+class ExportDetailSerializer(ExportSummarySerializer):
+    class Meta(ExportSummarySerializer.Meta):
+        fields = [*SUMMARY_FIELDS, "diff"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Export history, newest first",
+                       responses={200: ExportSummarySerializer(many=True),
+                                  **error_responses(403)}),
+    retrieve=extend_schema(summary="One export with its diff against the previous one",
+                           responses={200: ExportDetailSerializer,
+                                      **error_responses(403, 404)}),
+)
+class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [CanDownloadExports]
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        fields = SUMMARY_FIELDS + (["diff"] if self.action == "retrieve" else [])
+        return ExportSnapshot.objects.only(*[f for f in fields if f != "previous"],
+                                           "previous_id")
+
+    def get_serializer_class(self):
+        return ExportDetailSerializer if self.action == "retrieve" else ExportSummarySerializer
+
+
+def current_snapshot_head():
+    """The latest snapshot without its file bodies; rebuilt first only if there is none or
+    an approval in it has passed its expiry (then the stored files must not be served)."""
+    head = ExportSnapshot.objects.only("id", "file_sha256", "valid_until").order_by(
+        "-created_at", "-id").first()
+    if head is None or head.is_stale():
+        services.fresh_snapshot()
+        head = ExportSnapshot.objects.only("id", "file_sha256", "valid_until").order_by(
+            "-created_at", "-id").first()
+    return head
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+class LatestExportFile(APIView):
+    permission_classes = [CanDownloadExports]
+
+    @extend_schema(
+        summary="The latest export file, with a strong ETag (its sha256)",
+        parameters=[
+            OpenApiParameter("filename", OpenApiTypes.STR, OpenApiParameter.PATH,
+                             enum=list(ExportSnapshot.FILES)),
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                             required=False,
+                             description="The ETag you have; 304 when it is still current."),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/yaml"): OpenApiTypes.STR,
+            304: OpenApiResponse(description="Your copy is current."),
+            **error_responses(403, 404),
+        },
+    )
+    def get(self, request, filename):
+        if filename not in ExportSnapshot.FILES:
+            raise NotFound(f"No export file named {filename}; the files are "
+                           f"{', '.join(ExportSnapshot.FILES)}.")
+        head = current_snapshot_head()
+        sha = (head.file_sha256 or {}).get(filename)
+        etag = f'"{sha}"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache",
+                   "X-Export-Id": str(head.pk)}
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponse(status=304)
+        else:
+            column = {"mcp-registry.yaml": "registry_yaml", "managed-mcp.json": "managed_mcp_json",
+                      "managed-settings.json": "managed_settings_json"}[filename]
+            body = ExportSnapshot.objects.values_list(column, flat=True).get(pk=head.pk)
+            response = HttpResponse(body.encode(), content_type=CONTENT_TYPES[filename])
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        for key, value in headers.items():
+            response[key] = value
+        return response

@@ -1,0 +1,204 @@
+"""The requests API obeys the workflow's rules and the role table, and answers errors in
+SPEC §7's shape."""
+
+import json
+
+from auditlog.models import LogEntry
+
+from approvals.models import Request
+from tests.factories import stdio_config
+
+NEW = {
+    "kind": "new_server", "server_name": "context7", "version": "1.2.3",
+    "source": "https://github.com/context7/mcp-server", "package": "@context7/mcp-server",
+    "package_registry": "npm", "proposed_data_scope": "PUBLIC",
+    "use_case": "Read-only documentation lookup.",
+    "config": stdio_config("@context7/mcp-server", "1.2.3"),
+}
+
+
+def test_developer_files_a_request_and_it_is_audited(api, developer):
+    response = api(developer).post("/api/v1/requests/", NEW, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "under_review"
+    assert body["route"]["required_roles"] == ["tech_lead", "security_team"]
+    assert LogEntry.objects.filter(object_pk=str(body["id"]), actor=developer).exists()
+
+
+def test_filing_with_a_moving_version_answers_400_naming_the_field(api, developer):
+    response = api(developer).post("/api/v1/requests/", {**NEW, "version": "latest"},
+                                   format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert "moving tag" in body["errors"]["version"][0]
+    assert body["detail"]
+    assert not Request.objects.exists()
+
+
+def test_a_second_open_request_answers_409_with_a_link_to_the_first(api, developer, file):
+    first = file()
+    response = api(developer).post("/api/v1/requests/", NEW, format="json")
+    assert response.status_code == 409
+    assert response.json()["link"] == f"/requests/{first.pk}/"
+
+
+def test_unknown_fields_wrong_types_and_unknown_enums_answer_400(api, developer):
+    client = api(developer)
+    for body, field in [({**NEW, "colour": "red"}, "colour"),
+                        ({**NEW, "version": 123}, "version"),
+                        ({**NEW, "kind": "upgrade"}, "kind"),
+                        ({**NEW, "config": ["npx"]}, "config"),
+                        ({**NEW, "proposed_data_scope": "SECRET"}, "proposed_data_scope")]:
+        response = client.post("/api/v1/requests/", body, format="json")
+        assert response.status_code == 400, (field, response.content)
+        assert field in response.json()["errors"], response.json()
+    assert not Request.objects.exists()
+
+
+def test_malformed_json_answers_400_in_the_error_shape(api, developer):
+    response = api(developer).post("/api/v1/requests/", data='{"kind": ',
+                                   content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"}
+
+
+def test_a_body_over_one_mebibyte_answers_413(api, developer):
+    big = json.dumps({**NEW, "use_case": "x" * (1024 * 1024)})
+    response = api(developer).post("/api/v1/requests/", data=big,
+                                   content_type="application/json")
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"] or "KiB" in response.json()["detail"]
+
+
+def test_anonymous_calls_answer_401(api):
+    response = api().get("/api/v1/requests/")
+    assert response.status_code == 401
+    assert response.json()["errors"] == {}
+
+
+def test_another_users_request_is_404_and_never_leaks(api, file, other_developer):
+    request = file()
+    response = api(other_developer).get(f"/api/v1/requests/{request.pk}/")
+    assert response.status_code == 404
+    assert "context7" not in response.content.decode()
+    assert api(other_developer).post(f"/api/v1/requests/{request.pk}/comments/",
+                                     {"body": "hi"}, format="json").status_code == 404
+    listed = api(other_developer).get("/api/v1/requests/").json()
+    assert listed["count"] == 0
+
+
+def test_reviewers_see_the_whole_queue_developers_their_own(api, file, tech_lead,
+                                                            other_developer, developer):
+    file()
+    file(actor=other_developer, server_name="other-server", package="@x/other-server",
+         config=stdio_config("@x/other-server", "1.2.3"))
+    assert api(tech_lead).get("/api/v1/requests/").json()["count"] == 2
+    mine = api(developer).get("/api/v1/requests/").json()
+    assert [r["server"] for r in mine["results"]] == ["context7"]
+
+
+def test_developer_cannot_assign_or_move_a_request(api, developer, file):
+    request = file()
+    client = api(developer)
+    assert client.post(f"/api/v1/requests/{request.pk}/assign/", {},
+                       format="json").status_code == 403
+    assert client.post(f"/api/v1/requests/{request.pk}/transition/",
+                       {"status": "sandbox_trial"}, format="json").status_code == 403
+
+
+def test_security_claims_and_moves_a_request(api, security, file):
+    request = file()
+    client = api(security)
+    response = client.post(f"/api/v1/requests/{request.pk}/assign/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["reviewer"] == "sec"
+    response = client.post(f"/api/v1/requests/{request.pk}/transition/",
+                           {"status": "needs_info", "notes": "which scopes?"}, format="json")
+    assert response.json()["status"] == "needs_info"
+
+
+def test_a_move_the_state_does_not_allow_answers_409(api, security, file):
+    request = file()
+    response = api(security).post(f"/api/v1/requests/{request.pk}/transition/",
+                                  {"status": "approved"}, format="json")
+    assert response.status_code == 409
+    assert "status" in response.json()["errors"]
+
+
+def test_requester_edits_while_needs_info_then_resubmits(api, developer, security, file):
+    request = file()
+    api(security).post(f"/api/v1/requests/{request.pk}/transition/",
+                       {"status": "needs_info"}, format="json")
+    client = api(developer)
+    response = client.patch(f"/api/v1/requests/{request.pk}/",
+                            {"use_case": "Docs lookup for the web team."}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["use_case"] == "Docs lookup for the web team."
+    response = client.post(f"/api/v1/requests/{request.pk}/transition/",
+                           {"status": "under_review"}, format="json")
+    assert response.json()["status"] == "under_review"
+
+
+def test_editing_outside_needs_info_answers_409(api, developer, file):
+    request = file()
+    response = api(developer).patch(f"/api/v1/requests/{request.pk}/",
+                                    {"use_case": "changed"}, format="json")
+    assert response.status_code == 409
+
+
+def test_full_approval_through_the_api(api, developer, security, tech_lead, file):
+    request = file()
+    sec = api(security)
+    assert sec.post(f"/api/v1/requests/{request.pk}/assessment/", {"risk": "LOW"},
+                    format="json").status_code == 200
+    response = api(tech_lead).post(f"/api/v1/requests/{request.pk}/signoffs/",
+                                   {"role": "tech_lead", "decision": "approve"}, format="json")
+    assert response.status_code == 201, response.json()
+    response = sec.post(f"/api/v1/requests/{request.pk}/signoffs/",
+                        {"role": "security_team", "decision": "approve",
+                         "comment": "Reviewed: read-only, no credentials."}, format="json")
+    assert response.status_code == 201, response.json()
+    assert api(developer).get(f"/api/v1/requests/{request.pk}/").json()["status"] == "approved"
+    again = sec.post(f"/api/v1/requests/{request.pk}/signoffs/",
+                     {"role": "security_team", "decision": "approve"}, format="json")
+    assert again.status_code == 409
+
+
+def test_requester_cannot_sign_off_own_request(api, developer, file):
+    request = file()
+    response = api(developer).post(f"/api/v1/requests/{request.pk}/signoffs/",
+                                   {"role": "tech_lead", "decision": "approve"}, format="json")
+    assert response.status_code in (400, 403)
+    assert response.json()["errors"]
+
+
+def test_withdrawing_a_decided_request_answers_409(api, developer, file):
+    request = file()
+    client = api(developer)
+    assert client.post(f"/api/v1/requests/{request.pk}/transition/",
+                       {"status": "withdrawn"}, format="json").status_code == 200
+    assert client.post(f"/api/v1/requests/{request.pk}/transition/",
+                       {"status": "withdrawn"}, format="json").status_code == 409
+
+
+def test_list_filters_by_status_and_rejects_unknown_values(api, security, file):
+    file()
+    client = api(security)
+    assert client.get("/api/v1/requests/?status=under_review").json()["count"] == 1
+    assert client.get("/api/v1/requests/?status=approved").json()["count"] == 0
+    assert client.get("/api/v1/requests/?status=bogus").status_code == 400
+
+
+def test_list_query_count_does_not_grow_with_page_size(api, security,
+                                                       django_assert_max_num_queries):
+    from tests.factories import RequestFactory
+
+    RequestFactory.create_batch(30)
+    client = api(security)
+    with django_assert_max_num_queries(6):
+        small = client.get("/api/v1/requests/?page_size=5")
+    with django_assert_max_num_queries(6):
+        large = client.get("/api/v1/requests/")
+    assert small.status_code == large.status_code == 200
+    assert large.json()["count"] == 30
