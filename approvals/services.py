@@ -578,3 +578,85 @@ __all__ = [
     "OPEN_STATUSES", "add_comment", "assign", "edit_request", "file_request", "resubmit",
     "set_assessment", "sign_off", "transition", "withdraw",
 ]
+
+
+# ─── jobs: overdue reviews ──────────────────────────────────────────────────────────
+
+# A review still open this long after its due date goes to the engineering directors.
+ESCALATE_AFTER = dt.timedelta(hours=24)
+
+
+@transaction.atomic
+def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Open requests past `expected_decision` are flagged once and their reviewer (the
+    security team while nobody has claimed it) is notified; still open a day after the due
+    date, they are escalated once to the engineering directors (SPEC §8). Set-based: one
+    update per step with bulk audit entries and timeline events."""
+    from django.contrib.auth import get_user_model
+
+    from governance.audit import system_user
+    from governance.services import bulk_audit, job_lock
+
+    from . import notifications
+    from .models import Notification
+
+    job_lock("flag_overdue_requests")
+    now = now or timezone.now()
+    actor = system_user()
+    fields = ("pk", "server__name", "version", "expected_decision", "reviewer_id", "status")
+    to_flag = list(Request.objects.overdue(now).filter(overdue_flagged_at__isnull=True)
+                   .select_for_update(of=("self",)).values_list(*fields))
+    to_escalate = list(Request.objects.overdue(now - ESCALATE_AFTER)
+                       .filter(escalated_at__isnull=True)
+                       .select_for_update(of=("self",)).values_list(*fields))
+    if not (to_flag or to_escalate):
+        return {"flagged": 0, "escalated": 0}
+    users = get_user_model().objects.filter(is_active=True)
+    security = set(users.filter(groups__name=Role.SECURITY_TEAM).values_list("pk", flat=True))
+    directors = set(users.filter(groups__name=Role.ENGINEERING_DIRECTOR)
+                    .values_list("pk", flat=True))
+    notices = []
+
+    def late(expected):
+        hours = int((now - expected).total_seconds() // 3600)
+        return f"{hours // 24} day(s) {hours % 24} hour(s)" if hours >= 24 else f"{hours} hour(s)"
+
+    for step, rows, field in (("flagged", to_flag, "overdue_flagged_at"),
+                              ("escalated", to_escalate, "escalated_at")):
+        if not rows:
+            continue
+        ids = [row[0] for row in rows]
+        Request.objects.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**{field: now})
+        bulk_audit(Request, [(pk, f"#{pk} {name} {version}") for pk, name, version, *_ in rows],
+                   {field: ["None", now.isoformat()]}, actor, now)
+        RequestEvent.objects.bulk_create(
+            [RequestEvent(request_id=pk, actor=actor, verb=f"{step}_overdue", created_at=now,
+                          detail=f"decision was due {timezone.localtime(expected):%Y-%m-%d %H:%M}")
+             for pk, _n, _v, expected, _r, _s in rows],
+            batch_size=500,
+        )
+        for pk, name, version, expected, reviewer_id, status in rows:
+            due = f"{timezone.localtime(expected):%Y-%m-%d %H:%M}"
+            if step == "flagged":
+                notices.append(notifications.Notice(
+                    key=f"overdue:{pk}", kind=Notification.Kind.OVERDUE, request_id=pk,
+                    subject=f"Overdue: request #{pk} ({name} {version}) was due {due}",
+                    body=(f"The decision on request #{pk} for {name} {version} was due on "
+                          f"{due} and it is still {status.replace('_', ' ')}, "
+                          f"{late(expected)} late.\n\nPlease decide it or tell the "
+                          "requester what it waits for."),
+                    link=notifications.request_path(pk),
+                    recipients={reviewer_id} if reviewer_id else security, to_chat=True,
+                ))
+            else:
+                notices.append(notifications.Notice(
+                    key=f"escalated:{pk}", kind=Notification.Kind.ESCALATED, request_id=pk,
+                    subject=f"Escalated: request #{pk} ({name} {version}) is "
+                            f"{late(expected)} overdue",
+                    body=(f"The decision on request #{pk} for {name} {version} was due on "
+                          f"{due} and it is still {status.replace('_', ' ')}. It is "
+                          "escalated to you as engineering director, once."),
+                    link=notifications.request_path(pk), recipients=directors, to_chat=True,
+                ))
+    notifications.record(notices, now=now)
+    return {"flagged": len(to_flag), "escalated": len(to_escalate)}
