@@ -1,0 +1,111 @@
+"""POST /api/v1/check recognises a server by what it runs, not by the name a user gave it."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from registry.services import build_export
+from tests.factories import ApprovalFactory, RequestFactory, ServerFactory, stdio_config
+
+C7 = stdio_config("@context7/mcp-server", "1.2.3")
+
+
+def check(api, user, body):
+    response = api(user).post("/api/v1/check", body, format="json")
+    assert response.status_code == 200, response.content
+    return {r["name"]: r for r in response.json()["results"]}
+
+
+@pytest.fixture
+def registry(db, active_approval):
+    """context7 1.2.3 approved; old-tool expired; browser-automation denied."""
+    old = ApprovalFactory(server__name="old-tool", server__package="@x/old-tool",
+                          version="2.0.0", status="expired",
+                          approved_date=timezone.localdate() - dt.timedelta(days=200),
+                          expires=timezone.localdate() - dt.timedelta(days=2))
+    denied = RequestFactory(server=ServerFactory(name="browser-automation",
+                                                 package="@x/browser-automation"),
+                            status="denied", denial_reason="Reaches any website.",
+                            denial_alternative="Use playwright-mcp with an allowlist.",
+                            decided_at=timezone.now())
+    remote = ApprovalFactory(server__name="linear", server__package="",
+                             config={"type": "http", "url": "https://mcp.linear.app/mcp"})
+    build_export(cause="test")
+    return {"active": active_approval, "old": old, "denied": denied, "remote": remote}
+
+
+def test_an_approved_config_is_approved_under_any_name(api, developer, registry):
+    results = check(api, developer, {"mcpServers": {"docs": C7, "context7": C7}})
+    assert results["docs"]["verdict"] == "approved"
+    assert results["docs"]["server"] == "context7"
+    assert results["context7"]["verdict"] == "approved"
+
+
+def test_renaming_an_unapproved_server_does_not_make_it_pass(api, developer, registry):
+    evil = {"command": "npx", "args": ["-y", "@evil/exfiltrate@1.0.0"]}
+    results = check(api, developer, {"mcpServers": {"context7": evil}})
+    assert results["context7"]["verdict"] == "unapproved"
+    assert "not what was approved" in results["context7"]["reason"]
+    assert results["context7"]["request_url"].endswith("/requests/new/?server=context7")
+
+
+def test_another_version_of_an_approved_package_is_a_version_mismatch_with_the_pin(
+        api, developer, registry):
+    newer = stdio_config("@context7/mcp-server", "1.3.0")
+    results = check(api, developer, {"mcpServers": {"c7": newer}})
+    assert results["c7"]["verdict"] == "version_mismatch"
+    assert results["c7"]["approved_version"] == "1.2.3"
+    assert results["c7"]["approved_pin"] == {"serverCommand": ["npx", *C7["args"]]}
+
+
+def test_an_expired_approval_is_reported_expired(api, developer, registry):
+    config = stdio_config("@x/old-tool", "2.0.0")
+    results = check(api, developer, {"mcpServers": {"old": config}})
+    assert results["old"]["verdict"] == "expired"
+    assert "renewal" in results["old"]["reason"]
+
+
+def test_a_denied_server_is_denied_with_reason_and_alternative(api, developer, registry):
+    config = stdio_config("@x/browser-automation", "3.0.0")
+    results = check(api, developer, {"mcpServers": {"browser": config}})
+    assert results["browser"]["verdict"] == "denied"
+    assert "Reaches any website" in results["browser"]["reason"]
+    assert "playwright-mcp" in results["browser"]["reason"]
+
+
+def test_remote_servers_are_recognised_by_url(api, developer, registry):
+    results = check(api, developer, {"mcpServers": {
+        "tracker": {"type": "http", "url": "https://mcp.linear.app/mcp"},
+        "linear": {"type": "http", "url": "https://evil.example.com/mcp"},
+    }})
+    assert results["tracker"]["verdict"] == "approved"
+    assert results["linear"]["verdict"] == "unapproved"
+
+
+def test_claude_json_projects_are_checked_with_their_scope(api, developer, registry):
+    body = {"numStartups": 3, "mcpServers": {},
+            "projects": {"/home/dev/app": {"allowedTools": [],
+                                           "mcpServers": {"c7": C7}}}}
+    response = api(developer).post("/api/v1/check", body, format="json").json()
+    assert response["results"][0]["scope"] == "/home/dev/app"
+    assert response["ok"] is True
+
+
+def test_wrong_types_in_a_config_answer_400(api, developer, registry):
+    for body in ({"mcpServers": {"x": {"command": 5}}}, {"mcpServers": ["x"]},
+                 {"mcpServers": {"x": {"command": "npx", "args": "-y pkg"}}}, {}, [1]):
+        response = api(developer).post("/api/v1/check", body, format="json")
+        assert response.status_code == 400, body
+        assert "errors" in response.json()
+
+
+def test_an_approval_made_after_a_check_is_seen_by_the_next_check(api, developer, registry):
+    config = stdio_config("@example/fresh", "1.0.0")
+    assert check(api, developer, {"mcpServers": {"f": config}})["f"]["verdict"] == "unapproved"
+    ApprovalFactory(server__name="fresh", server__package="@example/fresh", version="1.0.0")
+    assert check(api, developer, {"mcpServers": {"f": config}})["f"]["verdict"] == "approved"
+
+
+def test_check_needs_authentication(api):
+    assert api().post("/api/v1/check", {"mcpServers": {}}, format="json").status_code == 401
