@@ -160,6 +160,8 @@ def _forms(req, user, data=None, action=""):
             and not any(s.user_id == user.pk for s in req.signoffs.all())):
         forms["signoff"] = SignOffForm(bound("signoff"), roles=signable,
                                        initial={"role": signable[0]})
+        if "check_release_notes" not in route.evidence:
+            del forms["signoff"].fields["release_notes"]
     if user == req.requester:
         forms["withdraw"] = Form(None)
         if req.status == RequestStatus.NEEDS_INFO:
@@ -195,7 +197,7 @@ def _act(request, req, action, forms):
     if action == "signoff":
         return _call(form, workflow.sign_off, actor=user, request=req, role=c["role"],
                      decision=c["decision"], comment=c["comment"], reason=c["reason"],
-                     alternative=c["alternative"], release_notes=c["release_notes"],
+                     alternative=c["alternative"], release_notes=c.get("release_notes", ""),
                      expires=c["expires"])
     if action == "edit":
         return _call(form, workflow.edit_request, actor=user, request=req, **form.changes())

@@ -1,0 +1,86 @@
+"""Catalog and server pages: what is approved, pending and denied, and why."""
+
+import pytest
+
+from approvals import services as workflow
+from tests.factories import ApprovalFactory, RequestFactory, ServerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_catalog_shows_active_pending_and_denied_servers(client_for, developer, active_approval,
+                                                          file, tech_lead):
+    file(server_name="github-mcp", source="https://github.com/x/y", package="@x/github",
+         config={"command": "npx", "args": ["-y", "@x/github@1.0.0"]}, version="1.0.0")
+    denied = file(server_name="browser-automation", source="https://github.com/x/b",
+                  package="@x/b", version="2.0.0",
+                  config={"command": "npx", "args": ["-y", "@x/b@2.0.0"]})
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="No URL restriction.", alternative="Use playwright-mcp.")
+    html = client_for(developer).get("/").content.decode()
+    assert "context7" in html and "github-mcp" in html and "browser-automation" in html
+    assert 'badge active">active' in html
+    assert 'badge pending">pending' in html
+    assert 'badge denied">denied' in html
+
+
+def test_catalog_filters_by_status_risk_scope_and_name(client_for, developer):
+    ApprovalFactory(server__name="low-public", risk="LOW", data_scope="PUBLIC")
+    ApprovalFactory(server__name="high-confidential", risk="HIGH", data_scope="CONFIDENTIAL")
+    RequestFactory(server=ServerFactory(name="waiting-one"))
+    client = client_for(developer)
+    html = client.get("/", {"risk": "HIGH"}).content.decode()
+    assert "high-confidential" in html and "low-public" not in html
+    html = client.get("/", {"scope": "PUBLIC"}).content.decode()
+    assert "low-public" in html and "high-confidential" not in html
+    html = client.get("/", {"status": "pending"}).content.decode()
+    assert "waiting-one" in html and "low-public" not in html
+    html = client.get("/", {"search": "low"}).content.decode()
+    assert "low-public" in html and "waiting-one" not in html
+
+
+def test_catalog_query_count_does_not_grow_with_servers(client_for, developer,
+                                                         django_assert_max_num_queries):
+    client = client_for(developer)
+    for i in range(3):
+        ApprovalFactory(server__name=f"few-{i}")
+    with django_assert_max_num_queries(12) as few:
+        client.get("/")
+    for i in range(20):
+        ApprovalFactory(server__name=f"many-{i}")
+        RequestFactory(server=ServerFactory(name=f"pending-{i}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_server_page_shows_approval_history_open_requests_and_denials(
+        client_for, developer, active_approval, file, tech_lead):
+    bump = file(kind="version_bump", server_name="context7", version="1.2.4",
+                config={"command": "npx", "args": ["-y", "@context7/mcp-server@1.2.4"]})
+    html = client_for(developer).get("/servers/context7/").content.decode()
+    assert "1.2.3" in html and "Read-only lookups." in html
+    assert "days left" in html
+    assert f"/requests/{bump.pk}/" in html
+    assert "Request a version bump" in html
+
+
+def test_server_page_shows_denial_reason_and_alternative(client_for, developer, file,
+                                                          tech_lead):
+    denied = file()
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="Sends queries to a third party.",
+                      alternative="Use the internal docs search.")
+    html = client_for(developer).get("/servers/context7/").content.decode()
+    assert "Sends queries to a third party." in html
+    assert "Use the internal docs search." in html
+
+
+def test_unknown_server_is_a_404(client_for, developer):
+    assert client_for(developer).get("/servers/nope/").status_code == 404

@@ -1,0 +1,251 @@
+"""My requests, the review queue and the request page: every move through the service."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from approvals import services as workflow
+from approvals.models import Request
+from registry.models import Approval
+from tests.factories import RequestFactory, ServerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, request, action, **data):
+    return client.post(f"/requests/{request.pk}/", {"action": action, **data})
+
+
+# ─── my requests ────────────────────────────────────────────────────────────────────
+
+
+def test_my_requests_lists_only_mine_with_due_date_and_signoffs(client_for, developer,
+                                                                other_developer, file,
+                                                                tech_lead):
+    mine = file()
+    workflow.sign_off(actor=tech_lead, request=mine, role="tech_lead", decision="approve")
+    file(actor=other_developer, server_name="not-mine", source="https://github.com/x/y",
+         package="@x/y", config={"command": "npx", "args": ["-y", "@x/y@1.2.3"]})
+    html = client_for(developer).get("/requests/mine/").content.decode()
+    assert f"#{mine.pk} context7" in html
+    assert "not-mine" not in html
+    assert "tech_lead: lead" in html
+    assert mine.expected_decision.strftime("%Y-%m-%d") in html
+
+
+def test_my_requests_query_count_does_not_grow(client_for, developer,
+                                               django_assert_max_num_queries):
+    client = client_for(developer)
+    RequestFactory(requester=developer)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/requests/mine/")
+    for _ in range(20):
+        RequestFactory(requester=developer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/requests/mine/").status_code == 200
+
+
+# ─── queue ──────────────────────────────────────────────────────────────────────────
+
+
+def test_queue_orders_by_due_date_and_marks_overdue(client_for, security):
+    now = timezone.now()
+    late = RequestFactory(server=ServerFactory(name="late-one"),
+                          expected_decision=now - dt.timedelta(days=2))
+    later = RequestFactory(server=ServerFactory(name="later-one"),
+                           expected_decision=now + dt.timedelta(days=9))
+    soon = RequestFactory(server=ServerFactory(name="soon-one"),
+                          expected_decision=now + dt.timedelta(days=1))
+    response = client_for(security).get("/queue/")
+    assert [r.pk for r in response.context["page"]] == [late.pk, soon.pk, later.pk]
+    assert 'class="overdue"' in response.content.decode()
+
+
+def test_queue_filters_by_kind_assignee_mine_and_scope(client_for, security, second_security):
+    a = RequestFactory(server=ServerFactory(name="mine-one"), reviewer=security)
+    b = RequestFactory(server=ServerFactory(name="theirs"), reviewer=second_security,
+                       proposed_data_scope="CONFIDENTIAL")
+    c = RequestFactory(server=ServerFactory(name="nobody"), kind="renewal")
+    client = client_for(security)
+
+    def pks(**params):
+        return {r.pk for r in client.get("/queue/", params).context["page"]}
+
+    assert pks(mine="1") == {a.pk}
+    assert pks(assignee="sec2") == {b.pk}
+    assert pks(assignee="none") == {c.pk}
+    assert pks(kind="renewal") == {c.pk}
+    assert pks(scope="CONFIDENTIAL") == {b.pk}
+
+
+def test_queue_query_count_does_not_grow_and_pages(client_for, security,
+                                                   django_assert_max_num_queries):
+    client = client_for(security)
+    RequestFactory(reviewer=security)
+    with django_assert_max_num_queries(14) as few:
+        client.get("/queue/")
+    for _ in range(30):
+        RequestFactory(reviewer=security)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/queue/")
+    assert len(response.context["page"]) == 25
+    assert "Next" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/queue/", "/exports/", "/audit/", "/dashboard/"])
+def test_developer_gets_the_403_page(client_for, developer, path):
+    response = client_for(developer).get(path)
+    assert response.status_code == 403
+    assert "This page is not for your role" in response.content.decode()
+
+
+def test_navigation_shows_only_what_the_roles_can_use(client_for, developer, security,
+                                                      platform):
+    dev_html = client_for(developer).get("/").content.decode()
+    assert 'href="/queue/"' not in dev_html and 'href="/exports/"' not in dev_html
+    assert 'href="/audit/"' not in dev_html
+    assert 'href="/accounts/tokens/"' in dev_html and 'href="/notifications/"' in dev_html
+    sec_html = client_for(security).get("/").content.decode()
+    assert all(f'href="/{p}/"' in sec_html for p in ("queue", "exports", "audit", "dashboard"))
+    assert "security_team" in sec_html
+    pat_html = client_for(platform).get("/").content.decode()
+    assert 'href="/exports/"' in pat_html and 'href="/queue/"' not in pat_html
+
+
+# ─── the request page ───────────────────────────────────────────────────────────────
+
+
+def test_request_page_is_only_for_the_requester_and_reviewers(client_for, file,
+                                                              other_developer, tech_lead):
+    request = file()
+    assert client_for(other_developer).get(f"/requests/{request.pk}/").status_code == 403
+    html = client_for(tech_lead).get(f"/requests/{request.pk}/").content.decode()
+    assert "Route: new server" in html
+    assert "dev's other requests" in html
+
+
+def test_request_page_query_count_is_bounded(client_for, file, security, tech_lead,
+                                             django_assert_max_num_queries):
+    request = file()
+    client = client_for(security)
+    for i in range(10):
+        workflow.add_comment(actor=security, request=request, body=f"question {i}")
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/requests/{request.pk}/").status_code == 200
+
+
+def test_security_claims_moves_and_assesses(client_for, file, security):
+    request = file()
+    client = client_for(security)
+    assert post(client, request, "claim").status_code == 302
+    assert post(client, request, "assess", risk="LOW", data_scope="",
+                rationale="Docs only.", restrictions="No writes\nRead-only").status_code == 302
+    assert post(client, request, "transition", status="sandbox_trial").status_code == 302
+    response = post(client, request, "transition", status="awaiting_security", notes="")
+    assert response.status_code == 400
+    assert "trial notes are required" in response.content.decode()
+    assert post(client, request, "transition", status="awaiting_security",
+                notes="Ran for a day, no egress.").status_code == 302
+    request.refresh_from_db()
+    assert (request.reviewer, request.risk, request.status) == (security, "LOW",
+                                                                "awaiting_security")
+    assert request.restrictions == ["No writes", "Read-only"]
+
+
+def test_tech_lead_cannot_use_reviewer_actions(client_for, file, tech_lead):
+    request = file()
+    response = post(client_for(tech_lead), request, "transition", status="sandbox_trial")
+    assert response.status_code == 403
+
+
+def test_two_signoffs_approve_a_new_server(client_for, file, tech_lead, security):
+    request = file()
+    assert post(client_for(tech_lead), request, "signoff", role="tech_lead",
+                decision="approve", comment="Useful.").status_code == 302
+    sec = client_for(security)
+    response = post(sec, request, "signoff", role="security_team", decision="approve",
+                    comment="Reviewed.")
+    assert response.status_code == 400
+    assert "must set the risk" in response.content.decode()
+    post(sec, request, "assess", risk="LOW")
+    response = post(sec, request, "signoff", role="security_team", decision="approve",
+                    comment="")
+    assert "full security review" in response.content.decode()
+    assert post(sec, request, "signoff", role="security_team", decision="approve",
+                comment="Reviewed the code.").status_code == 302
+    request.refresh_from_db()
+    assert request.status == "approved"
+    assert Approval.objects.active().get(server__name="context7").version == "1.2.3"
+
+
+def test_deny_needs_a_reason_and_shows_it_to_the_requester(client_for, file, tech_lead,
+                                                           developer):
+    request = file()
+    lead = client_for(tech_lead)
+    response = post(lead, request, "signoff", role="tech_lead", decision="deny")
+    assert "say why it is denied" in response.content.decode()
+    post(lead, request, "signoff", role="tech_lead", decision="deny",
+         reason="Third-party egress.", alternative="Use docs-search.")
+    html = client_for(developer).get(f"/requests/{request.pk}/").content.decode()
+    assert "Third-party egress." in html and "Use docs-search." in html
+
+
+def test_requester_sees_no_signoff_form_and_cannot_post_one(client_for, developer, file):
+    developer.groups.create(name="tech_lead")
+    developer = type(developer).objects.get(pk=developer.pk)
+    request = file(actor=developer)
+    client = client_for(developer)
+    assert "Your sign-off" not in client.get(f"/requests/{request.pk}/").content.decode()
+    response = post(client, request, "signoff", role="tech_lead", decision="approve")
+    assert response.status_code == 403
+
+
+def test_requester_edits_and_resubmits_when_needs_info(client_for, developer, file,
+                                                       security):
+    request = file()
+    workflow.transition(actor=security, request=request, status="needs_info")
+    client = client_for(developer)
+    page = client.get(f"/requests/{request.pk}/").content.decode()
+    assert "Answer and resubmit" in page
+    data = {"version": "latest", "source": request.source, "proposed_data_scope": "PUBLIC",
+            "use_case": "Docs lookup, read-only.", "what_changed": "", "notes": "",
+            "command": "npx", "args": "-y\n@context7/mcp-server@1.2.3", "env": "",
+            "config_json": ""}
+    response = post(client, request, "resubmit", **data)
+    assert response.status_code == 400
+    assert "moving tag" in response.content.decode()
+    response = post(client, request, "resubmit", **{**data, "version": "1.2.3"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "under_review"
+    assert request.use_case == "Docs lookup, read-only."
+
+
+def test_requester_withdraws(client_for, developer, file):
+    request = file()
+    assert post(client_for(developer), request, "withdraw").status_code == 302
+    assert Request.objects.get(pk=request.pk).status == "withdrawn"
+
+
+def test_comments_are_added_and_shown(client_for, developer, file, security):
+    request = file()
+    post(client_for(security), request, "comment", body="Which repos will it touch?")
+    html = client_for(developer).get(f"/requests/{request.pk}/").content.decode()
+    assert "Which repos will it touch?" in html
+    response = post(client_for(developer), request, "comment", body="")
+    assert response.status_code == 400
+
+
+def test_unknown_request_is_a_404(client_for, developer):
+    assert client_for(developer).get("/requests/99999/").status_code == 404
+
+
+def test_major_bump_shows_its_route_and_needs_sandbox_trial(client_for, active_approval, file,
+                                                            security, director):
+    request = file(kind="version_bump", version="2.0.0",
+                   config={"command": "npx", "args": ["-y", "@context7/mcp-server@2.0.0"]})
+    html = client_for(security).get(f"/requests/{request.pk}/").content.decode()
+    assert "major version bump" in html
+    assert "sandbox trial" in html
+    assert "engineering_director" in html
