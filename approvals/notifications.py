@@ -178,22 +178,27 @@ def request_event(request_id: int, verb: str) -> int:
 def record_missed_request_events(*, since: dt.datetime) -> int:
     """Reconcile: timeline events since `since` that have no notice yet (their task was
     never queued because the broker was down) get one now. Returns how many."""
-    security = None
-    notices = []
     events = (RequestEvent.objects.filter(created_at__gte=since)
-              .exclude(verb__in=("imported", "edited", "withdrawn"))
-              .select_related("request__server", "actor").order_by("id"))
-    keys = [f"event:{pk}" for pk in events.values_list("pk", flat=True)]
+              .exclude(verb__in=("imported", "edited", "withdrawn")).order_by("id"))
+    rows = list(events.values_list("pk", "request_id", "verb"))
+    # The last sign-off of an approval is told as the approval itself, as the workflow does.
+    next_verb, last = {}, {}
+    for pk, request_id, verb in rows:
+        if request_id in last:
+            next_verb[last[request_id]] = verb
+        last[request_id] = pk
     known = set()
+    keys = [f"event:{pk}" for pk, _, _ in rows]
     for start in range(0, len(keys), 900):
         known.update(Notification.objects.filter(key__in=keys[start:start + 900])
                      .values_list("key", flat=True))
-    pending = [e for e in events if f"event:{e.pk}" not in known]
-    approved_requests = {e.request_id for e in pending if e.verb == "approved"}
-    for event in pending:
+    missing = [pk for pk, _, verb in rows if f"event:{pk}" not in known
+               and not (verb == "signed_off_approve" and next_verb.get(pk) == "approved")]
+    security = None
+    notices = []
+    for event in events.filter(pk__in=missing).select_related("request__server", "actor"):
         verb = _verb_of(event)
-        # The last sign-off of an approval is told as the approval itself.
-        if verb is None or (verb == "signed_off" and event.request_id in approved_requests):
+        if verb is None:
             continue
         if security is None:
             security = security_team_ids()
