@@ -26,6 +26,18 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-embedded-default-not-for-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production (DEBUG off, SECRET_KEY from the environment) is served over HTTPS by a TLS proxy
+# that sets X-Forwarded-Proto: redirect to HTTPS, secure cookies, HSTS. HTTPS=0 turns it off;
+# each part can be set on its own. The health checks of the containers speak plain HTTP.
+HTTPS = env_bool("HTTPS", default=not DEBUG and "SECRET_KEY" in os.environ)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -134,6 +146,8 @@ if os.environ.get("EMAIL_URL"):
     EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
     EMAIL_USE_TLS = "tls=1" in _mail.query or _mail.scheme == "smtp+tls"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mcp-portal@localhost")
+if os.environ.get("EMAIL_FILE_PATH"):  # with EMAIL_BACKEND=...filebased.EmailBackend
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
@@ -146,6 +160,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Worker and beat log through LOGGING below (one format, on stdout), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated API call answers 401 with WWW-Authenticate.
@@ -187,11 +204,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
+# Structured logs: one JSON object a line in production, readable lines otherwise.
+LOG_FORMAT = os.environ.get(
+    "LOG_FORMAT", "json" if not DEBUG and "SECRET_KEY" in os.environ else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "governance.logs.JsonFormatter"},
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                            "formatter": LOG_FORMAT}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
