@@ -145,20 +145,22 @@ def _forms(req, user, data=None, action=""):
     def bound(name):
         return data if action == name else None
 
-    forms = {"comment": CommentForm(bound("comment"))}
+    forms = {"comment": CommentForm(bound("comment"), prefix="comment")}
     if not req.is_open:
         return forms, route
     if is_reviewer:
-        forms["claim"] = AssignForm(bound("claim"), reviewers=selectors.reviewers())
+        forms["claim"] = AssignForm(bound("claim"), reviewers=selectors.reviewers(),
+                                    prefix="claim")
         moves = workflow.REVIEW_MOVES.get(req.status, set())
         if moves:
-            forms["transition"] = TransitionForm(bound("transition"), moves=moves)
-        forms["assess"] = AssessmentForm(bound("assess"), initial={
+            forms["transition"] = TransitionForm(bound("transition"), moves=moves,
+                                                 prefix="transition")
+        forms["assess"] = AssessmentForm(bound("assess"), prefix="assess", initial={
             "risk": req.risk, "data_scope": req.data_scope, "rationale": req.rationale,
             "restrictions": "\n".join(req.restrictions or [])})
     if (signable and user != req.requester and req.status in workflow.SIGNABLE_STATUSES
             and not any(s.user_id == user.pk for s in req.signoffs.all())):
-        forms["signoff"] = SignOffForm(bound("signoff"), roles=signable,
+        forms["signoff"] = SignOffForm(bound("signoff"), roles=signable, prefix="signoff",
                                        initial={"role": signable[0]})
         if "check_release_notes" not in route.evidence:
             del forms["signoff"].fields["release_notes"]
@@ -166,7 +168,7 @@ def _forms(req, user, data=None, action=""):
         forms["withdraw"] = Form(None)
         if req.status == RequestStatus.NEEDS_INFO:
             forms["edit"] = EditRequestForm(
-                data if action in ("edit", "resubmit") else None, request=req)
+                data if action in ("edit", "resubmit") else None, request=req, prefix="edit")
     return forms, route
 
 

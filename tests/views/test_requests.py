@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, request, action, **data):
-    return client.post(f"/requests/{request.pk}/", {"action": action, **data})
+    """Post one of the request page's forms; each form's fields carry its prefix."""
+    prefix = "edit" if action == "resubmit" else action
+    return client.post(f"/requests/{request.pk}/", {
+        "action": action, **{f"{prefix}-{key}": value for key, value in data.items()}})
 
 
 # ─── my requests ────────────────────────────────────────────────────────────────────
