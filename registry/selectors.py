@@ -14,15 +14,19 @@ from governance.selectors import current_policy
 from . import formats
 from .models import Approval, ExportSnapshot, Server
 
+APPROVED_FIELDS = ("server__name", "version", "server__source", "server__package_registry",
+                   "server__package", "approved_by", "approved_date", "expires", "data_scope",
+                   "risk", "rationale", "restrictions", "config")
 
-def _approved_entry(approval: Approval) -> formats.ApprovedEntry:
-    server = approval.server
+
+def _approved_entry(row) -> formats.ApprovedEntry:
+    (name, version, source, package_registry, package, approved_by, approved_date, expires,
+     data_scope, risk, rationale, restrictions, config) = row
     return formats.ApprovedEntry(
-        name=server.name, version=approval.version, source=server.source,
-        package_registry=server.package_registry, package=server.package,
-        approved_by=approval.approved_by, approved_date=approval.approved_date,
-        expires=approval.expires, data_scope=approval.data_scope, risk=approval.risk,
-        rationale=approval.rationale, restrictions=approval.restrictions, config=approval.config,
+        name=name, version=version, source=source, package_registry=package_registry,
+        package=package, approved_by=approved_by, approved_date=approved_date, expires=expires,
+        data_scope=data_scope, risk=risk, rationale=rationale, restrictions=restrictions,
+        config=config,
     )
 
 
@@ -38,10 +42,9 @@ def registry_contents(today: dt.date | None = None):
 
     today = today or timezone.localdate()
     # Oldest approval first and newest denial first, as the template lists them.
-    active = list(Approval.objects.active().select_related("server")
-                  .order_by("approved_date", "server__name"))
-    approved = [_approved_entry(a) for a in active]
-    deployable = [e for a, e in zip(active, approved, strict=True) if a.expires >= today]
+    approved = [_approved_entry(row) for row in Approval.objects.active()
+                .order_by("approved_date", "server__name").values_list(*APPROVED_FIELDS)]
+    deployable = [e for e in approved if e.expires >= today]
 
     pending = []
     open_requests = (

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="file to write; standard output without it")
 
     def handle(self, *args, format, output, **options):
-        files, _ = render_files()
+        files, _ = render_files(only=(format,))
         text = files[format]
         if output:
             try:

@@ -1,0 +1,72 @@
+"""Shared set-up for the benchmarks: a throw-away database (SQLite in a temp folder unless
+DATABASE_URL is set), migrated, and helpers to seed many rows quickly."""
+
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django():
+    if "DATABASE_URL" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="mcp-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def seed_approvals(count: int, *, today: dt.date | None = None, expires_in_days=90,
+                   prefix="bench"):
+    """`count` servers, each with one active approval, by bulk insert."""
+    from django.utils import timezone
+
+    from registry.models import Approval, Server
+
+    today = today or timezone.localdate()
+    Server.objects.bulk_create(
+        [Server(name=f"{prefix}-{n:05d}", source="https://github.com/example/mcp",
+                package_registry="npm", package=f"@example/{prefix}-{n:05d}")
+         for n in range(count)], batch_size=1000)
+    servers = Server.objects.filter(name__startswith=f"{prefix}-").order_by("name")
+    Approval.objects.bulk_create(
+        [Approval(server=s, version="1.2.3", data_scope="INTERNAL", risk="LOW",
+                  rationale="Benchmark entry.", config={
+                      "command": "npx", "args": ["-y", f"{s.package}@1.2.3"], "env": {}},
+                  approved_by="bench@company.com", approved_date=today - dt.timedelta(days=10),
+                  expires=today + dt.timedelta(days=expires_in_days))
+         for s in servers], batch_size=1000)
+
+
+def timed(fn, repeat=5):
+    """(median seconds, result of the last run)."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def count_queries(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def report(name: str, value: str, target: str, ok: bool):
+    print(f"{name:<62} {value:>14}   target {target:<12} {'ok' if ok else 'MISSED'}")

@@ -1,0 +1,62 @@
+"""The formats are pure functions: tested without a database."""
+
+import datetime as dt
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registry import formats
+
+scalars = st.one_of(
+    st.text(), st.none(), st.booleans(), st.integers(), st.dates(),
+    st.sampled_from(["yes", "No", "null", "~", "1.2.3", "0x1F", "1e3", ".inf", "- item",
+                     "key: value", "a #b", "@scope/pkg@1.0.0", "*alias", "&anchor", "!tag",
+                     "'quoted'", '"dq"', "%", "[list]", "{map}", "trailing ", " leading",
+                     "line\nbreak\n", "para\n", "x\n\n", "\tTab", "2026-01-15", "=", "<<",
+                     "ünïcödé — dash", "\x85nel", "\u2028sep"]),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.text(min_size=1), children, max_size=4)),
+    max_leaves=25,
+)
+
+
+def normalise(value):
+    """Dates are written as quoted ISO strings, as the template writes them."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(min_size=1), documents, min_size=1, max_size=5))
+def test_whatever_the_writer_writes_loads_back_unchanged(document):
+    assert yaml.safe_load(formats.to_yaml(document)) == normalise(document)
+
+
+def test_prose_with_line_breaks_is_written_as_a_readable_block():
+    text = formats.to_yaml({"reason": "Too broad.\nNo sandbox.\n"})
+    assert text == "reason: |\n  Too broad.\n  No sandbox.\n"
+
+
+def test_the_allowlist_pins_stdio_by_command_and_remote_by_url():
+    stdio = formats.ApprovedEntry(
+        name="a", version="1.0.0", source="internal", approved_by="x", approved_date=None,
+        expires=None, data_scope="PUBLIC", risk="LOW",
+        config={"command": "uvx", "args": ["tool==1.0.0"]})
+    remote = formats.ApprovedEntry(
+        name="b", version="1.0.0", source="internal", approved_by="x", approved_date=None,
+        expires=None, data_scope="PUBLIC", risk="LOW",
+        config={"type": "sse", "url": "https://b.example.com/sse"})
+    settings_doc = formats.managed_settings([stdio, remote], [("bad", {"command": "evil"})])
+    assert settings_doc["allowedMcpServers"] == [
+        {"serverCommand": ["uvx", "tool==1.0.0"]}, {"serverUrl": "https://b.example.com/sse"}]
+    assert settings_doc["deniedMcpServers"] == [
+        {"serverName": "bad"}, {"serverCommand": ["evil"]}]
