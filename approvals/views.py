@@ -127,6 +127,7 @@ def queue(request):
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
         "risks": policy.RISKS, "scopes": policy.DATA_SCOPES,
         "reviewers": list(selectors.reviewers().values_list("username", flat=True)),
+        "can_claim": roles.can_manage_reviews(request.user),
     })
 
 

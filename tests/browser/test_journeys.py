@@ -207,3 +207,22 @@ def test_security_reads_dashboard_audit_and_an_export_diff(sign_in, security, fi
     rows = page.locator("tbody tr")
     expect(rows.first).to_contain_text("sec")
     screenshot(page, "audit")
+
+
+def test_sign_in_explains_a_wrong_password_then_shows_who_you_are(browser, live_server,
+                                                                 security, screenshot):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/queue/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/queue/"))
+    page.get_by_label("Username").fill("sec")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".form-errors")).to_contain_text("correct username and password")
+    screenshot(page, "sign-in")
+    page.get_by_label("Password").fill("pw-for-tests-1")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/queue/$"))
+    expect(page.locator(".usermenu summary")).to_contain_text("sec")
+    expect(page.locator(".usermenu summary")).to_contain_text("security_team")
+    context.close()

@@ -252,3 +252,18 @@ def test_major_bump_shows_its_route_and_needs_sandbox_trial(client_for, active_a
     assert "major version bump" in html
     assert "sandbox trial" in html
     assert "engineering_director" in html
+
+
+def test_security_claims_from_the_queue(client_for, security, file):
+    request = file()
+    client = client_for(security)
+    assert "Claim request #" in client.get("/queue/").content.decode()
+    response = client.post(f"/requests/{request.pk}/", {"action": "claim"})
+    assert response.status_code == 302
+    assert Request.objects.get(pk=request.pk).reviewer == security
+
+
+def test_tech_lead_sees_the_queue_without_claim_buttons(client_for, tech_lead, file):
+    file()
+    html = client_for(tech_lead).get("/queue/").content.decode()
+    assert "context7" in html and "Claim request #" not in html
