@@ -226,3 +226,28 @@ def test_sign_in_explains_a_wrong_password_then_shows_who_you_are(browser, live_
     expect(page.locator(".usermenu summary")).to_contain_text("sec")
     expect(page.locator(".usermenu summary")).to_contain_text("security_team")
     context.close()
+
+
+def test_a_request_sent_back_is_edited_and_resubmitted(sign_in, developer, security, file,
+                                                       screenshot):
+    request = file()
+    workflow.add_comment(actor=security, request=request,
+                         body="Which data does it send to the docs API?")
+    workflow.transition(actor=security, request=request, status="needs_info")
+
+    page = sign_in(developer)
+    page.goto("/requests/mine/")
+    expect(page.locator("tbody")).to_contain_text("your answer is needed")
+    page.get_by_role("link", name=re.compile(rf"#{request.pk} context7")).first.click()
+    edit = page.locator("#edit")
+    edit.get_by_label("Environment").fill("DOCS_TOKEN=ghp_" + "a1B2c3D4" * 5)
+    edit.get_by_role("button", name="Save and resubmit").click()
+    expect(page.locator("#id_edit-env_error")).to_contain_text("placeholder")
+    screenshot(page, "request-edit-with-errors")
+    edit.get_by_label("Environment").fill("DOCS_TOKEN=${DOCS_TOKEN}")
+    edit.get_by_label("Use case").fill("Docs lookup; only the query text leaves the laptop.")
+    edit.get_by_role("button", name="Save and resubmit").click()
+    expect(page.locator("#request-status")).to_have_text("Under review")
+    expect(page.locator("#timeline")).to_contain_text("resubmitted")
+    request.refresh_from_db()
+    assert request.config["env"] == {"DOCS_TOKEN": "${DOCS_TOKEN}"}
