@@ -199,9 +199,16 @@ def file_request(
 
     with acting_as(actor):
         if server is None:
-            server = Server.objects.create(
-                name=server_name, source=source, package=package,
-                package_registry=package_registry, created_at=now)
+            try:
+                with transaction.atomic():
+                    server = Server.objects.create(
+                        name=server_name, source=source, package=package,
+                        package_registry=package_registry, created_at=now)
+            except IntegrityError as exc:  # filed for the same new name at the same moment
+                raise Conflict(f"{server_name} was just requested by someone else.",
+                               {"server_name": ["a request for this server was filed a moment "
+                                                "ago: open the catalog and follow that one"]},
+                               ) from exc
         elif kind == RequestKind.NEW_SERVER and (source or package):
             server.source = source or server.source
             server.package = package or server.package

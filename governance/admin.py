@@ -14,6 +14,19 @@ admin.site.site_header = "MCP Governance Portal administration"
 admin.site.site_title = "MCP Governance Portal"
 
 
+class ReadOnlyMixin:
+    """For records that change only through the services (or never): look, don't touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SingletonAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return not self.model.objects.exists() and super().has_add_permission(request)

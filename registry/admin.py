@@ -1,20 +1,10 @@
 from django.contrib import admin, messages
 
+from governance.admin import ReadOnlyMixin
 from governance.errors import ServiceError
 
 from . import services
 from .models import Approval, ExportSnapshot, Server
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Server)
