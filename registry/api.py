@@ -207,7 +207,7 @@ class LatestExportFile(APIView):
         ],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
             304: OpenApiResponse(description="Your copy is current."),
             **error_responses(403, 404),
         },
