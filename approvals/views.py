@@ -102,10 +102,25 @@ def new_request(request):
 # ─── lists ──────────────────────────────────────────────────────────────────────────
 
 
+def _with_steps(page):
+    """Give each listed request its required sign-offs: (role, the approving sign-off or a
+    deny, if any). The policy is read once for the whole page."""
+    pol = current_policy()
+    for req in page.object_list:
+        given = {}
+        for signoff in req.signoffs.all():
+            given.setdefault(signoff.role, signoff)
+        roles_needed = workflow.route_of(req, pol).required_roles
+        req.steps = [(role, given.get(role)) for role in roles_needed]
+        req.other_signoffs = [s for s in req.signoffs.all() if s.role not in roles_needed]
+    return page
+
+
 @login_required
 def my_requests(request):
     status = request.GET.get("status", "")
-    page = paginate(request, selectors.my_requests(user=request.user, status=status))
+    page = _with_steps(paginate(request, selectors.my_requests(user=request.user,
+                                                               status=status)))
     return render(request, "approvals/my_requests.html", {
         "page": page, "status": status, "statuses": RequestStatus.choices,
     })
@@ -123,7 +138,7 @@ def queue(request):
         risk=filters["risk"], scope=filters["scope"], assignee=filters["assignee"],
         mine=bool(filters["mine"]), overdue=bool(filters["overdue"]))
     return render(request, "approvals/queue.html", {
-        "page": paginate(request, qs), "filters": filters, "now": timezone.now(),
+        "page": _with_steps(paginate(request, qs)), "filters": filters, "now": timezone.now(),
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
         "risks": policy.RISKS, "scopes": policy.DATA_SCOPES,
         "reviewers": list(selectors.reviewers().values_list("username", flat=True)),

@@ -84,3 +84,22 @@ def test_server_page_shows_denial_reason_and_alternative(client_for, developer, 
 
 def test_unknown_server_is_a_404(client_for, developer):
     assert client_for(developer).get("/servers/nope/").status_code == 404
+
+
+def test_server_page_query_count_does_not_grow_with_its_history(
+        client_for, developer, django_assert_max_num_queries):
+    from registry.models import Approval
+
+    server = ServerFactory(name="busy")
+    ApprovalFactory(server=server, status=Approval.Status.SUPERSEDED, version="0.9.0")
+    client = client_for(developer)
+    with django_assert_max_num_queries(16) as few:
+        client.get("/servers/busy/")
+    for i in range(10):
+        ApprovalFactory(server=server, status=Approval.Status.SUPERSEDED, version=f"1.{i}.0")
+        RequestFactory(server=server, version=f"2.{i}.0")
+        RequestFactory(server=server, version=f"3.{i}.0", status="denied",
+                       denial_reason="No.")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get("/servers/busy/").content.decode()
+    assert "1.9.0" in html and "2.9.0" in html

@@ -33,7 +33,7 @@ def test_my_requests_lists_only_mine_with_due_date_and_signoffs(client_for, deve
     html = client_for(developer).get("/requests/mine/").content.decode()
     assert f"#{mine.pk} context7" in html
     assert "not-mine" not in html
-    assert "tech_lead: lead" in html
+    assert "✓ tech_lead: lead" in html and "… security_team" in html
     assert mine.expected_decision.strftime("%Y-%m-%d") in html
 
 
