@@ -13,7 +13,7 @@ from registry.models import Approval, ExportSnapshot
 from registry.selectors import latest_snapshot
 from tests.factories import ApprovalFactory, RequestFactory, UserFactory, stdio_config
 
-from .conftest import celery_broker, closed_port, drain, run, wait_for
+from .conftest import celery_broker, closed_port, drain, run
 
 pytestmark = [pytest.mark.services,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
