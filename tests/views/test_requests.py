@@ -267,3 +267,22 @@ def test_tech_lead_sees_the_queue_without_claim_buttons(client_for, tech_lead, f
     file()
     html = client_for(tech_lead).get("/queue/").content.decode()
     assert "context7" in html and "Claim request #" not in html
+
+
+def test_a_longer_expiry_than_the_risk_allows_is_refused_next_to_the_field(
+        client_for, file, security, tech_lead):
+    request = file()
+    workflow.set_assessment(actor=security, request=request, risk="HIGH")
+    response = post(client_for(tech_lead), request, "signoff", role="tech_lead",
+                    decision="approve",
+                    expires=(timezone.localdate() + dt.timedelta(days=300)).isoformat())
+    assert response.status_code == 400
+    errors = response.context["forms"]["signoff"].errors["expires"]
+    assert any("HIGH risk allows at most 1 months" in e for e in errors)
+
+
+def test_confidential_scope_adds_the_director_to_the_route(client_for, file, security):
+    request = file(proposed_data_scope="CONFIDENTIAL")
+    html = client_for(security).get(f"/requests/{request.pk}/").content.decode()
+    assert "CONFIDENTIAL data" in html
+    assert "engineering_director" in html.split('id="required-signoffs"')[1].split("</ul>")[0]
