@@ -2,8 +2,12 @@
 export files are served from the stored snapshot with a strong ETag (its sha256), so a
 deployment pipeline that already has the file gets 304 without anything being rebuilt."""
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -173,16 +177,42 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ExportDetailSerializer if self.action == "retrieve" else ExportSummarySerializer
 
 
-def current_snapshot_head():
+@dataclass(frozen=True)
+class SnapshotHead:
+    pk: int
+    file_sha256: dict
+    valid_until: dt.date | None
+
+    def is_stale(self) -> bool:
+        return self.valid_until is not None and timezone.localdate() > self.valid_until
+
+
+# Snapshots are immutable, so what the fast path needs of one is read once per process.
+# (valid_until is stored after the file bodies: reading it means reading past them.)
+_heads: dict[int, SnapshotHead] = {}
+
+
+def _latest_id() -> int | None:
+    return ExportSnapshot.objects.order_by("-created_at", "-id").values_list(
+        "id", flat=True).first()
+
+
+def _head(pk: int) -> SnapshotHead:
+    if pk not in _heads:
+        sha, valid_until = ExportSnapshot.objects.values_list(
+            "file_sha256", "valid_until").get(pk=pk)
+        _heads[pk] = SnapshotHead(pk, sha or {}, valid_until)
+    return _heads[pk]
+
+
+def current_snapshot_head() -> SnapshotHead:
     """The latest snapshot without its file bodies; rebuilt first only if there is none or
     an approval in it has passed its expiry (then the stored files must not be served)."""
-    head = ExportSnapshot.objects.only("id", "file_sha256", "valid_until").order_by(
-        "-created_at", "-id").first()
-    if head is None or head.is_stale():
+    pk = _latest_id()
+    if pk is None or _head(pk).is_stale():
         services.fresh_snapshot()
-        head = ExportSnapshot.objects.only("id", "file_sha256", "valid_until").order_by(
-            "-created_at", "-id").first()
-    return head
+        pk = _latest_id()
+    return _head(pk)
 
 
 def _etag_matches(header: str, etag: str) -> bool:

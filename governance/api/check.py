@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -145,17 +145,18 @@ _lock = threading.Lock()
 
 
 def registry_version(today) -> tuple:
-    """Changes whenever anything the verdicts depend on changes."""
-    from approvals.models import Request, RequestStatus
+    """Changes whenever anything the verdicts depend on changes: a new row or a change of
+    status shifts the counts by status (read from the status indexes, not the rows), and
+    every other registry change produces a new export snapshot."""
+    from approvals.models import Request
     from registry.models import Approval, ExportSnapshot
 
-    approvals = Approval.objects.aggregate(n=Count("id"), last=Max("id"),
-                                           changed=Max("status_changed_at"))
-    requests = Request.objects.aggregate(
-        n=Count("id"), changed=Max("updated_at"),
-        denied=Count("id", filter=Q(status=RequestStatus.DENIED)))
+    approvals = tuple(Approval.objects.order_by("status").values_list("status").annotate(
+        n=Count("id"), last=Max("id")))
+    requests = tuple(Request.objects.order_by("status").values_list("status").annotate(
+        n=Count("id"), last=Max("id")))
     snapshot = ExportSnapshot.objects.order_by("-id").values_list("id", flat=True).first()
-    return (today, snapshot, *approvals.values(), *requests.values())
+    return (today, snapshot, approvals, requests)
 
 
 def current_index() -> Index:
