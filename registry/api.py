@@ -64,6 +64,11 @@ class DenialSerializer(serializers.ModelSerializer):
         fields = ["request_id", "decided_at", "denial_reason", "denial_alternative"]
 
 
+# One instance each, so their fields are built once rather than for every server listed.
+ACTIVE_APPROVAL = ActiveApprovalSerializer()
+DENIAL = DenialSerializer()
+
+
 class ServerSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     active_approval = serializers.SerializerMethodField()
@@ -90,13 +95,13 @@ class ServerSerializer(serializers.ModelSerializer):
     @extend_schema_field(ActiveApprovalSerializer(allow_null=True))
     def get_active_approval(self, server):
         active = server.active_approvals[0] if server.active_approvals else None
-        return ActiveApprovalSerializer(active).data if active else None
+        return ACTIVE_APPROVAL.to_representation(active) if active else None
 
     @extend_schema_field(DenialSerializer(allow_null=True))
     def get_denial(self, server):
         if server.has_active or not server.denials:
             return None
-        return DenialSerializer(server.denials[0]).data
+        return DENIAL.to_representation(server.denials[0])
 
 
 class CatalogQuery(StrictSerializer):
