@@ -71,7 +71,15 @@ def new_request(request):
     a renewal; the server's earlier denials are shown before filing again."""
     name = (request.POST.get("server_name") or request.GET.get("server") or "").strip()
     server = Server.objects.filter(name=name).first() if name else None
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("lookup"):
+        # "Look up" (no JavaScript needed): show the server's approval and denials, keep
+        # what was typed, file nothing.
+        typed = {k: v for k, v in request.POST.items() if k in RequestForm.base_fields and v}
+        typed.pop("kind", None)
+        kind = request.POST.get("kind", "")
+        form = RequestForm(initial={**_prefill(server, kind), **typed, "kind": kind
+                                    or RequestKind.NEW_SERVER})
+    elif request.method == "POST":
         form = RequestForm(request.POST)
         if form.is_valid():
             try:

@@ -251,3 +251,24 @@ def test_a_request_sent_back_is_edited_and_resubmitted(sign_in, developer, secur
     expect(page.locator("#timeline")).to_contain_text("resubmitted")
     request.refresh_from_db()
     assert request.config["env"] == {"DOCS_TOKEN": "${DOCS_TOKEN}"}
+
+
+def test_look_up_shows_a_denied_servers_history_before_filing(sign_in, developer, file,
+                                                              tech_lead, screenshot):
+    denied = file(server_name="browser-automation", source="https://github.com/x/b",
+                  package="@x/b", config={"command": "npx", "args": ["-y", "@x/b@1.2.3"]})
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="Can browse arbitrary internal sites.",
+                      alternative="Use playwright-mcp with an URL allowlist.")
+    page = sign_in(developer)
+    page.goto("/requests/new/")
+    page.get_by_label("Server name").fill("browser-automation")
+    page.get_by_label("Use case").fill("Check our staging pages.")
+    page.get_by_role("button", name="Look up").click()
+    expect(page.locator("#denials-h")).to_contain_text("was denied before")
+    expect(page.locator("aside")).to_contain_text("Use playwright-mcp with an URL allowlist.")
+    expect(page.get_by_label("Use case")).to_have_value("Check our staging pages.")
+    screenshot(page, "request-form-denial-history")
+    page.get_by_label("Version", exact=True).fill("1.2.4")
+    page.get_by_label("Version", exact=True).press("Enter")
+    expect(page.locator("#id_what_changed_error")).to_contain_text("Say what has changed")

@@ -132,3 +132,19 @@ def test_denial_history_is_shown_before_filing_again(client_for, developer, file
         version="1.2.4", args="-y\n@context7/mcp-server@1.2.4",
         what_changed="Now runs against a local mirror."))
     assert response.status_code == 302
+
+
+def test_look_up_shows_the_denials_and_keeps_what_was_typed_without_filing(
+        client_for, developer, file, tech_lead):
+    denied = file()
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="Sends queries to a third party.", alternative="Use docs-search.")
+    response = client_for(developer).post("/requests/new/", {
+        "lookup": "1", "kind": "new_server", "server_name": "context7",
+        "use_case": "Docs, but local.", "version": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Sends queries to a third party." in html
+    assert "Docs, but local." in html
+    assert not response.context["form"].is_bound
+    assert Request.objects.count() == 1
