@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from governance import policy
 from governance.api.fields import (
     StrictCharField,
     StrictChoiceField,
@@ -322,4 +321,4 @@ def _valid(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
-__all__ = ["RequestViewSet", "policy"]
+__all__ = ["RequestViewSet"]
