@@ -7,9 +7,7 @@ import datetime as dt
 import difflib
 import hashlib
 
-from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -69,39 +67,29 @@ def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approv
     return approval
 
 
-def _bulk_audit(approvals_before: list[tuple[int, str]], changes: dict, actor, now):
-    """django-auditlog entries for rows changed by a set-based update."""
-    content_type = ContentType.objects.get_for_model(Approval)
-    LogEntry.objects.bulk_create(
-        [
-            LogEntry(
-                content_type=content_type, object_pk=str(pk), object_id=pk, object_repr=repr_,
-                action=LogEntry.Action.UPDATE, changes=changes, actor=actor, timestamp=now,
-                changes_text="; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items()),
-            )
-            for pk, repr_ in approvals_before
-        ],
-        batch_size=500,
-    )
-
-
 @transaction.atomic
 def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[int]:
     """Active approvals past their expiry become expired, in one set-based update, with an
     audit entry each; the export is rebuilt. Returns the ids it expired (none the 2nd time)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Concat
+
+    from governance.services import audit_set_update
+
     today = today or timezone.localdate()
     now = timezone.now()
     due = Approval.objects.active().filter(expires__lt=today)
-    rows = list(
-        due.select_for_update().values_list("pk", "server__name", "version")
-    )
-    if not rows:
+    ids = list(due.select_for_update().values_list("pk", flat=True))
+    if not ids:
         return []
-    ids = [pk for pk, _, _ in rows]
-    Approval.objects.filter(pk__in=ids, status=Approval.Status.ACTIVE).update(
-        status=Approval.Status.EXPIRED, status_changed_at=now)
-    _bulk_audit([(pk, f"{name} {version} (expired)") for pk, name, version in rows],
-                {"status": ["active", "expired"]}, actor or system_user(), now)
+    # The rows are locked: the same filter updates exactly them, without a list of ids.
+    due.update(status=Approval.Status.EXPIRED, status_changed_at=now)
+    audit_set_update(
+        Approval.objects.filter(status=Approval.Status.EXPIRED, status_changed_at=now),
+        changes={"status": ["active", "expired"]}, actor=actor or system_user(), now=now,
+        repr_expression=Concat("server__name", Value(" "), "version", Value(" (expired)"),
+                               output_field=CharField()),
+    )
     _rebuild_export(f"{len(ids)} approval(s) expired")
     return ids
 
