@@ -16,7 +16,7 @@ import urllib.request
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -98,17 +98,36 @@ def record(notices: list[Notice], *, now=None, _attempt: int = 0) -> list[Notifi
                               to_chat=n.to_chat, created_at=now) for n in by_key.values()],
                 batch_size=1000,
             )
-            through = Notification.recipients.through
-            through.objects.bulk_create(
-                [through(notification_id=obj.pk, user_id=user_id)
-                 for obj in created for user_id in sorted(by_key[obj.key].recipients)],
-                batch_size=2000,
-            )
+            _add_recipients([(obj.pk, user_id) for obj in created
+                             for user_id in sorted(by_key[obj.key].recipients)])
     except IntegrityError:  # a concurrent run recorded some of them first: skip those
         if _attempt >= 2:
             raise
         return record(list(by_key.values()), now=now, _attempt=_attempt + 1)
     return created
+
+
+def _add_recipients(pairs: list[tuple[int, int]]) -> None:
+    """(notification, user) rows in one statement: a warning run has tens of thousands of
+    them, and a model instance for each costs more than the insert itself."""
+    through = Notification.recipients.through
+    if not pairs:
+        return
+    if connection.vendor not in ("postgresql", "sqlite"):
+        through.objects.bulk_create([through(notification_id=n, user_id=u) for n, u in pairs],
+                                    batch_size=2000)
+        return
+    quote = connection.ops.quote_name
+    insert = (f"INSERT INTO {quote(through._meta.db_table)} "
+              f"({quote('notification_id')}, {quote('user_id')}) ")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(insert + "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                           [[n for n, _ in pairs], [u for _, u in pairs]])
+        else:
+            cursor.execute(insert + "SELECT json_extract(value, '$[0]'), "
+                                    "json_extract(value, '$[1]') FROM json_each(%s)",
+                           [json.dumps(pairs)])
 
 
 # ─── request events ─────────────────────────────────────────────────────────────────
