@@ -95,6 +95,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def dockerfile_step(word: str) -> tuple[dict, list[str]]:
+    """The environment and command of the Dockerfile's RUN step that runs `word`."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if line.startswith("RUN") and word in line)
+    tokens = shlex.split(line[len("RUN"):])
+    env = {}
+    while "=" in tokens[0] and not tokens[0].startswith("-"):
+        key, _, value = tokens.pop(0).partition("=")
+        env[key] = value
+    return env, tokens
+
+
 class Stack:
     def __init__(self, compose, operator_env, db_url, broker, tmp):
         self.queue = f"compose-test-{uuid.uuid4().hex[:10]}"
@@ -112,7 +124,8 @@ class Stack:
             assert env["DATABASE_URL"].startswith("postgres://portal:unused-natively@postgres")
             assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
             env.update(DATABASE_URL=db_url, CELERY_BROKER_URL=broker,
-                       CELERY_TASK_DEFAULT_QUEUE=self.queue, HOSTNAME=self.hostname)
+                       CELERY_TASK_DEFAULT_QUEUE=self.queue, HOSTNAME=self.hostname,
+                       STATIC_ROOT=str(tmp / "static"))
             self.envs[name] = {**base, **env}
             self.commands[name] = native(command, self.replacements)
         self.operator_env = operator_env
@@ -160,6 +173,11 @@ def stack(compose, operator_env, django_db_setup, django_db_blocker, tmp_path_fa
         db_url = database_url()
     stack = Stack(compose, operator_env, db_url, broker_url(),
                   tmp_path_factory.mktemp("compose"))
+    # The image's build step collects the static files (here into a folder of the test's).
+    build_env, command = dockerfile_step("collectstatic")
+    collected = subprocess.run(native(command, {}), cwd=ROOT, capture_output=True, text=True,
+                               env={**stack.envs["web"], **build_env}, timeout=120)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
     try:
         for name in ("web", "worker", "beat"):
             stack.start(name)
@@ -168,10 +186,12 @@ def stack(compose, operator_env, django_db_setup, django_db_blocker, tmp_path_fa
         stack.stop()
 
 
-def get(stack, path, host=None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{stack.port}{path}",
-        headers={"Host": host or stack.operator_env["ALLOWED_HOSTS"].split(",")[0]})
+def get(stack, path, host=None, scheme="http"):
+    """A request as the TLS proxy forwards it (scheme https) or as a health check does."""
+    headers = {"Host": host or stack.operator_env["ALLOWED_HOSTS"].split(",")[0]}
+    if scheme == "https":
+        headers["X-Forwarded-Proto"] = "https"
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.port}{path}", headers=headers)
     opener = urllib.request.build_opener(NoRedirect)
     try:
         response = opener.open(request, timeout=5)
@@ -213,6 +233,19 @@ def test_gunicorn_answers_readyz_and_sends_everything_else_to_https(stack, compo
     assert code == 301 and headers["Location"].startswith("https://")
     health = stack.healthcheck(compose, "web")
     assert health.returncode == 0, health.stderr
+
+
+def test_pages_use_the_collected_static_files_served_by_whitenoise_over_https(stack):
+    wait_for(lambda: _ready(stack) == 200, timeout=60, what="gunicorn")
+    manifest = json.loads((stack.tmp / "static" / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["portal.css"]
+    code, headers, body = get(stack, f"/static/{hashed}", scheme="https")
+    assert code == 200 and body == (ROOT / "static" / "portal.css").read_bytes()
+    assert "immutable" in headers["Cache-Control"]
+    code, headers, body = get(stack, "/accounts/login/", scheme="https")
+    assert code == 200 and f"/static/{hashed}".encode() in body
+    assert "max-age=31536000" in headers["Strict-Transport-Security"]
+    assert "Secure" in headers["Set-Cookie"]
 
 
 def _ready(stack):
