@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
-from governance.audit import acting_as
+from governance import services
 
 
 @login_required
@@ -16,19 +16,15 @@ def tokens(request):
     token = Token.objects.filter(user=request.user).first()
     if request.method == "POST":
         action = request.POST.get("action")
-        with acting_as(request.user):
-            if action == "create":
-                if token:
-                    token.delete()
-                token = Token.objects.create(user=request.user)
-                request.session["new_token"] = token.key
-                messages.success(request, "Your new token is below. Copy it now: it is shown "
-                                          "only once. Any earlier token no longer works.")
-            elif action == "revoke" and token:
-                token.delete()
-                messages.success(request, "Your token is revoked: it no longer works.")
-            else:
-                messages.error(request, "Nothing to do.")
+        if action == "create":
+            token = services.issue_token(user=request.user)
+            request.session["new_token"] = token.key
+            messages.success(request, "Your new token is below. Copy it now: it is shown "
+                                      "only once. Any earlier token no longer works.")
+        elif action == "revoke" and services.revoke_token(user=request.user):
+            messages.success(request, "Your token is revoked: it no longer works.")
+        else:
+            messages.error(request, "Nothing to do.")
         return redirect("tokens")
     new_key = request.session.pop("new_token", None)
     return render(request, "accounts/tokens.html", {
