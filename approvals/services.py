@@ -602,7 +602,7 @@ def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
     from django.contrib.auth import get_user_model
 
     from governance.audit import system_user
-    from governance.services import bulk_audit, job_lock
+    from governance.jobs import bulk_audit, job_lock
 
     from . import notifications
     from .models import Notification

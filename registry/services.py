@@ -74,7 +74,7 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
     from django.db.models import CharField, Value
     from django.db.models.functions import Concat
 
-    from governance.services import audit_set_update
+    from governance.jobs import audit_set_update
 
     today = today or timezone.localdate()
     now = timezone.now()
@@ -380,7 +380,7 @@ def warn_expiring_approvals(*, today: dt.date | None = None) -> int:
 
     from approvals import notifications
     from approvals.models import Notification
-    from governance.services import job_lock
+    from governance.jobs import job_lock
 
     job_lock("warn_expiring_approvals")
     today = today or timezone.localdate()
@@ -438,7 +438,7 @@ def notify_expired_approvals(*, now: dt.datetime | None = None,
 
     from approvals import notifications
     from approvals.models import Notification
-    from governance.services import job_lock
+    from governance.jobs import job_lock
 
     job_lock("notify_expired_approvals")
     now = now or timezone.now()

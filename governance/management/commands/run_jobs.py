@@ -1,0 +1,38 @@
+"""Run the background jobs of SPEC §8 once, in this process: for the embedded default (no
+broker, no beat; call it from cron) and for an operator who wants a run now. Each job is
+idempotent, so running it between scheduled runs sends and changes nothing twice."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from approvals import tasks as approval_tasks
+from governance import tasks as governance_tasks
+from registry import tasks as registry_tasks
+
+JOBS = {
+    # In the order beat runs them in a day: expire what is due, then warn what is near.
+    "expire": registry_tasks.expire_approvals,
+    "warn": registry_tasks.warn_expiring_approvals,
+    "overdue": approval_tasks.flag_overdue_requests,
+    "review": governance_tasks.review_cycle_reminder,
+    "export": registry_tasks.build_export,
+    "deliver": approval_tasks.deliver_notifications,
+}
+
+
+class Command(BaseCommand):
+    help = "Run the background jobs once, in-process (expire, warn, overdue, review, export, " \
+           "deliver)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("jobs", nargs="*", metavar="job",
+                            help=f"the jobs to run: {', '.join(JOBS)} (default: all, in order)")
+
+    def handle(self, *args, jobs=None, **options):
+        unknown = sorted(set(jobs or ()) - set(JOBS))
+        if unknown:
+            raise CommandError(f"unknown job(s): {', '.join(unknown)}; the jobs are "
+                               f"{', '.join(JOBS)}")
+        for name in jobs or JOBS:
+            kwargs = {"cause": "run_jobs"} if name == "export" else {}
+            result = JOBS[name].apply(kwargs=kwargs).get()
+            self.stdout.write(f"{name}: {result}")
