@@ -161,9 +161,11 @@ def job_queue():
     return f"jobs-test-{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def services(django_db_setup, django_db_blocker, tmp_path_factory, job_queue):
-    """A worker on the real broker and the test database, its mailbox and chat webhook."""
+    """A worker on the real broker and the test database, its mailbox and chat webhook.
+    One per test: a transactional test's flush gives the content types new ids, and a
+    worker that outlived it would write audit entries with the old ones."""
     with django_db_blocker.unblock():
         db_url = database_url()
     url = broker_url()

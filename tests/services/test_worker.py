@@ -15,8 +15,7 @@ from tests.factories import ApprovalFactory, RequestFactory, UserFactory, stdio_
 
 from .conftest import celery_broker, closed_port, drain, run
 
-pytestmark = [pytest.mark.services,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
