@@ -200,7 +200,9 @@ def record_missed_request_events(*, since: dt.datetime) -> int:
     events = (RequestEvent.objects.filter(created_at__gte=since)
               .exclude(verb__in=("imported", "edited", "withdrawn")).order_by("id"))
     rows = list(events.values_list("pk", "request_id", "verb"))
-    # The last sign-off of an approval is told as the approval itself, as the workflow does.
+    # As the workflow does: the last sign-off of an approval is told as the approval, and a
+    # filing denied at once (RESTRICTED data) only as the denial.
+    told_as_next = {"signed_off_approve": "approved", "filed": "auto_denied"}
     next_verb, last = {}, {}
     for pk, request_id, verb in rows:
         if request_id in last:
@@ -212,7 +214,7 @@ def record_missed_request_events(*, since: dt.datetime) -> int:
         known.update(Notification.objects.filter(key__in=keys[start:start + 900])
                      .values_list("key", flat=True))
     missing = [pk for pk, _, verb in rows if f"event:{pk}" not in known
-               and not (verb == "signed_off_approve" and next_verb.get(pk) == "approved")]
+               and not (verb in told_as_next and next_verb.get(pk) == told_as_next[verb])]
     security = None
     notices = []
     for event in events.filter(pk__in=missing).select_related("request__server", "actor"):

@@ -89,6 +89,20 @@ def test_with_the_broker_down_filing_and_approving_work_and_the_next_runs_catch_
     assert len(subjects) == len(set(subjects))
 
 
+def test_a_restricted_request_filed_while_the_broker_was_down_is_told_only_as_denied(
+        db, file, developer, security, monkeypatch, django_capture_on_commit_callbacks):
+    def broker_down(self, *args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Task, "delay", broker_down)
+        request = file(proposed_data_scope="RESTRICTED")
+    tasks.deliver_notifications.delay()
+
+    assert [m.subject for m in mail.outbox] == [f"Denied: context7 1.2.3 (request #{request.pk})"]
+    assert "Reason: RESTRICTED data may not be reached through MCP" in mail.outbox[0].body
+
+
 def test_notices_of_request_events_are_sent_once_even_when_reconciled(
         db, file, security, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
