@@ -110,16 +110,16 @@ class ConfigField(serializers.JSONField):
 
 
 class RequestCreateSerializer(StrictSerializer):
-    kind = StrictChoiceField(choices=RequestKind.values)
+    kind = StrictChoiceField(choices=RequestKind.choices)
     server_name = StrictCharField(max_length=64)
     version = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     config = ConfigField(required=False)
     use_case = StrictCharField(required=False, allow_blank=True, default="")
-    proposed_data_scope = StrictChoiceField(choices=DataScope.values, required=False,
+    proposed_data_scope = StrictChoiceField(choices=DataScope.choices, required=False,
                                             allow_blank=True, default="")
     source = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
     package = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
-    package_registry = StrictChoiceField(choices=PackageRegistry.values, required=False,
+    package_registry = StrictChoiceField(choices=PackageRegistry.choices, required=False,
                                          allow_blank=True, default="")
     notes = StrictCharField(required=False, allow_blank=True, default="")
     what_changed = StrictCharField(required=False, allow_blank=True, default="")
@@ -131,12 +131,12 @@ class RequestEditSerializer(StrictSerializer):
     version = StrictCharField(max_length=100, required=False, allow_blank=True)
     config = ConfigField(required=False)
     use_case = StrictCharField(required=False, allow_blank=True)
-    proposed_data_scope = StrictChoiceField(choices=DataScope.values, required=False)
+    proposed_data_scope = StrictChoiceField(choices=DataScope.choices, required=False)
     notes = StrictCharField(required=False, allow_blank=True)
     what_changed = StrictCharField(required=False, allow_blank=True)
     source = StrictCharField(max_length=500, required=False, allow_blank=True)
     package = StrictCharField(max_length=300, required=False, allow_blank=True)
-    package_registry = StrictChoiceField(choices=PackageRegistry.values, required=False,
+    package_registry = StrictChoiceField(choices=PackageRegistry.choices, required=False,
                                          allow_blank=True)
 
 
@@ -146,13 +146,13 @@ class AssignSerializer(StrictSerializer):
 
 
 class TransitionSerializer(StrictSerializer):
-    status = StrictChoiceField(choices=RequestStatus.values)
+    status = StrictChoiceField(choices=RequestStatus.choices)
     notes = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class AssessmentSerializer(StrictSerializer):
-    risk = StrictChoiceField(choices=Risk.values, required=False)
-    data_scope = StrictChoiceField(choices=DataScope.values, required=False)
+    risk = StrictChoiceField(choices=Risk.choices, required=False)
+    data_scope = StrictChoiceField(choices=DataScope.choices, required=False)
     rationale = StrictCharField(required=False, allow_blank=True)
     restrictions = serializers.ListField(child=StrictCharField(), required=False)
 

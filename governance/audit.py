@@ -12,8 +12,9 @@ SYSTEM_USERNAME = "system"
 
 def register_models():
     from django.contrib.auth.models import Group
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-    from approvals.models import Comment, Request, RequestEvent, SignOff
+    from approvals.models import Comment, Notification, Request, RequestEvent, SignOff
     from registry.models import Approval, ExportSnapshot, Server
 
     from .models import (
@@ -25,7 +26,8 @@ def register_models():
     )
 
     for model in (Organisation, IncidentResponse, VersionBumpRule, RiskValidity,
-                  DataClassification, Server, SignOff, Comment, RequestEvent):
+                  DataClassification, Server, SignOff, Comment, RequestEvent, Notification,
+                  PeriodicTask, CrontabSchedule, IntervalSchedule):
         if not auditlog.contains(model):
             auditlog.register(model)
     # Configs may be pasted with secrets before validation refuses them; never keep them whole.

@@ -106,8 +106,8 @@ class ServerSerializer(serializers.ModelSerializer):
 
 class CatalogQuery(StrictSerializer):
     status = StrictChoiceField(choices=CATALOG_STATUSES, required=False)
-    risk = StrictChoiceField(choices=Risk.values, required=False)
-    scope = StrictChoiceField(choices=DataScope.values, required=False)
+    risk = StrictChoiceField(choices=Risk.choices, required=False)
+    scope = StrictChoiceField(choices=DataScope.choices, required=False)
     search = serializers.CharField(required=False, allow_blank=True, max_length=100,
                                    help_text="Part of the server's name.")
 
