@@ -82,15 +82,7 @@ class ServerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=[*CATALOG_STATUSES, "none"]))
     def get_status(self, server):
-        if server.has_active:
-            return "active"
-        if server.has_open:
-            return "pending"
-        if server.has_denial:
-            return "denied"
-        if server.has_lapsed:
-            return "expired"
-        return "none"
+        return selectors.catalog_status(server)
 
     @extend_schema_field(ActiveApprovalSerializer(allow_null=True))
     def get_active_approval(self, server):

@@ -144,6 +144,20 @@ def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = 
     return qs.order_by("name")
 
 
+def catalog_status(server) -> str:
+    """A server's state in the catalog, from the annotations of `catalog()`: active wins,
+    then pending, then denied, then expired; "none" for a server with none of them."""
+    if server.has_active:
+        return "active"
+    if server.has_open:
+        return "pending"
+    if server.has_denial:
+        return "denied"
+    if server.has_lapsed:
+        return "expired"
+    return "none"
+
+
 def expiring_approvals(*, within_days: int, today: dt.date | None = None):
     today = today or timezone.localdate()
     return Approval.objects.deployable(today).filter(

@@ -19,18 +19,6 @@ from .models import Approval, ExportSnapshot, Server
 EXPORT_REFUSAL = "Exports are for the platform team, the security team and administrators."
 
 
-def _catalog_status(server) -> str:
-    if server.has_active:
-        return "active"
-    if server.has_open:
-        return "pending"
-    if server.has_denial:
-        return "denied"
-    if server.has_lapsed:
-        return "expired"
-    return "none"
-
-
 @login_required
 def catalog(request):
     """Every server with its state; search by name, filter by status, risk and scope."""
@@ -40,7 +28,7 @@ def catalog(request):
                                                                  "scope")})
     page = paginate(request, qs)
     for server in page.object_list:
-        server.catalog_status = _catalog_status(server)
+        server.catalog_status = selectors.catalog_status(server)
         server.active = server.active_approvals[0] if server.active_approvals else None
     return render(request, "registry/catalog.html", {"form": form, "page": page})
 
