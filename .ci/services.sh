@@ -11,4 +11,7 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+# The database `make test-services` names (tests use their own test_* database beside it).
+psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='mcp_governance'" \
+  | grep -q 1 || createdb -h 127.0.0.1 -U postgres mcp_governance
 redis-cli -h 127.0.0.1 -p 6379 ping
