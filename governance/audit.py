@@ -3,7 +3,7 @@ web request (services called from commands and jobs) names its actor."""
 
 import contextlib
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
 
@@ -58,6 +58,17 @@ def system_user():
 
 @contextlib.contextmanager
 def acting_as(user):
-    """Record `user` (or the system user) as the actor of the audit entries written inside."""
-    with set_actor(user or system_user()):
-        yield
+    """Record `user` (or the system user) as the actor of the audit entries written inside.
+
+    django-auditlog's set_actor replaces its context and never restores it: nested inside
+    the middleware's own, the outer signal receiver would stay connected for good and the
+    request's later writes would lose their actor. So the outer context (the request's
+    address included) is put back afterwards."""
+    outer = auditlog_value.get(None)
+    try:
+        with set_actor(user or system_user(), remote_addr=(outer or {}).get("remote_addr"),
+                       remote_port=(outer or {}).get("remote_port")):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)

@@ -83,3 +83,27 @@ def test_nobody_can_delete_or_edit_audit_records_in_the_admin(client, admin_user
         "action": "delete_selected", "_selected_action": [entry.pk]}).status_code in (200, 302)
     assert LogEntry.objects.filter(pk=entry.pk).exists()
     assert Request.objects.exists()
+
+
+def test_filing_through_the_api_leaves_no_audit_receiver_behind(client, developer,
+                                                                new_server_kwargs):
+    """Services set the actor inside the audit middleware's context; nothing may leak."""
+    import json
+
+    from auditlog.models import LogEntry as Entry
+    from django.db.models.signals import pre_save
+
+    client.force_login(developer)
+    body = {**new_server_kwargs}
+    body["server_name"] = "first-one"
+    client.post("/api/v1/requests/", json.dumps(body), content_type="application/json")
+    receivers = len(pre_save._live_receivers(Entry)[0])
+    for n in range(5):
+        body["server_name"] = f"server-{n}"
+        response = client.post("/api/v1/requests/", json.dumps(body),
+                               content_type="application/json")
+        assert response.status_code == 201, response.content
+    assert len(pre_save._live_receivers(Entry)[0]) == receivers
+    request = Request.objects.get(server__name="server-4")
+    entry = LogEntry.objects.get_for_object(request).get()
+    assert entry.actor == developer and entry.remote_addr == "127.0.0.1"
