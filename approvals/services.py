@@ -209,11 +209,6 @@ def file_request(
                                {"server_name": ["a request for this server was filed a moment "
                                                 "ago: open the catalog and follow that one"]},
                                ) from exc
-        elif kind == RequestKind.NEW_SERVER and (source or package):
-            server.source = source or server.source
-            server.package = package or server.package
-            server.package_registry = package_registry or server.package_registry
-            server.save()
         request = Request(
             kind=kind, server=server, version=version, requester=actor, requested_at=now,
             source=source or server.source, package=package,
@@ -222,6 +217,8 @@ def file_request(
             notes=notes, what_changed=what_changed, base_approval=active,
             bump_level=bump.level if bump else "", bump_reason=bump.why if bump else "",
             risk=active.risk if active else "",
+            data_scope=policy.stricter_scope(proposed_data_scope, active.data_scope)
+            if active else "",
             rationale=active.rationale if active else "",
             restrictions=list(active.restrictions) if active else [],
         )
@@ -288,11 +285,11 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
         raise InvalidInput("Unknown status.", {
             "status": [policy.choice_problem(status, S.values, "status")]})
     _ensure_open(request, f"move to {status}")
+    _require_reviewer(actor, "change a request's status")
     if status in (S.APPROVED, S.DENIED):
         raise Conflict(
             f"A request becomes {status} through sign-offs, not a status change.",
             {"status": [f"sign off to {'approve' if status == S.APPROVED else 'deny'}"]})
-    _require_reviewer(actor, "change a request's status")
     if status not in REVIEW_MOVES[request.status]:
         allowed = ", ".join(sorted(REVIEW_MOVES[request.status])) or "none (the requester "\
             "resubmits)"
@@ -366,7 +363,18 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
     if base and "version" in changed and request.kind == RequestKind.VERSION_BUMP:
         bump = policy.classify_bump(base.version, request.version)
         request.bump_level, request.bump_reason = bump.level, bump.why
+    if "proposed_data_scope" in changed:
+        request.data_scope = policy.stricter_scope(
+            request.proposed_data_scope, base.data_scope if base else "", request.data_scope)
     return changed
+
+
+def _deny_if_restricted(request, actor) -> bool:
+    """SPEC §4 rule 2: a RESTRICTED scope is denied at once, whenever it appears."""
+    reason = policy.auto_denial_reason(request.effective_data_scope, current_policy())
+    if reason:
+        _decide_denied(request, actor, reason=reason, alternative="", verb="auto_denied")
+    return bool(reason)
 
 
 @transaction.atomic
@@ -384,6 +392,7 @@ def edit_request(*, actor, request, **changes) -> Request:
         if changed:
             request.save()
             _event(request, actor, "edited", detail=", ".join(changed))
+            _deny_if_restricted(request, None)
     return request
 
 
@@ -399,7 +408,8 @@ def _resubmit(actor, request, changes):
         request.status = S.UNDER_REVIEW
         request.save()
         _event(request, actor, "resubmitted", before=S.NEEDS_INFO, detail=", ".join(changed))
-        _notify(request, "resubmitted")
+        if not _deny_if_restricted(request, None):
+            _notify(request, "resubmitted")
     return request
 
 
@@ -440,9 +450,8 @@ def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None
         request.save()
         _event(request, actor, "assessed", detail=", ".join(
             f"{f}={getattr(request, f)}" for f in changed if f in ("risk", "data_scope")))
-        reason = policy.auto_denial_reason(request.effective_data_scope, current_policy())
-        if reason:
-            _decide_denied(request, actor, reason=reason, alternative="", verb="auto_denied")
+        if not _deny_if_restricted(request, actor):
+            _complete_if_covered(request, actor)
     return request
 
 
@@ -498,13 +507,7 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
         errors.raise_if_any()
     completes = decision == "approve" and set(_missing_roles(route, signoffs)) == {role}
     if completes:
-        final = Errors()
-        if not request.risk:
-            final.add("risk", "the security team must set the risk before the final sign-off")
-        if "sandbox_trial" in route.evidence and not request.passed_sandbox_trial:
-            final.add("status", "this route needs a sandbox trial: move the request through "
-                                "sandbox_trial with trial notes before the final sign-off")
-        final.raise_if_any("The request cannot be approved yet.")
+        _check_decidable(request, route)
     with acting_as(actor):
         signoff = SignOff.objects.create(
             request=request, user=actor, role=role, decision=decision, comment=comment,
@@ -518,6 +521,46 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
         else:
             _notify(request, "signed_off")
     return signoff
+
+
+def _check_decidable(request, route):
+    """What the final approve needs of the request's state (SPEC §4 rules 3, 4 and 5);
+    a refusal is a 409: the request must change before it can be approved."""
+    final = {}
+    if not request.risk:
+        final["risk"] = ["the security team must set the risk before the final sign-off"]
+    if "sandbox_trial" in route.evidence and not request.passed_sandbox_trial:
+        final["status"] = ["this route needs a sandbox trial: move the request through "
+                           "sandbox_trial with trial notes before the final sign-off"]
+    active = Approval.objects.select_for_update().filter(
+        server=request.server_id, status=Approval.Status.ACTIVE).first()
+    if request.kind == RequestKind.NEW_SERVER and active:
+        final["server_name"] = [
+            f"{request.server.name} was approved at {active.version} since this request was "
+            "filed: withdraw it and file a version_bump against that approval"]
+    elif request.kind != RequestKind.NEW_SERVER and (
+            active is None or active.pk != request.base_approval_id):
+        now = f"is now {active.version}" if active else "has no active approval now"
+        final["version"] = [
+            f"this request was classified against an approval that is no longer active "
+            f"({request.server.name} {now}): withdraw it and file again"]
+    if final:
+        raise Conflict("The request cannot be approved in its present state.", final)
+
+
+def _complete_if_covered(request, actor):
+    """After the route shrank (a lower risk or scope), approvals already given may cover
+    it: decide then, on the same terms as the last sign-off would."""
+    pol = current_policy()
+    route = route_of(request, pol)
+    signoffs = list(request.signoffs.select_related("user"))
+    if not signoffs or _missing_roles(route, signoffs):
+        return
+    try:
+        _check_decidable(request, route)
+    except Conflict:
+        return
+    _decide_approved(request, actor, signoffs, pol, timezone.localdate())
 
 
 def _missing_roles(route, signoffs) -> list[str]:

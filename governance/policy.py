@@ -278,6 +278,12 @@ def route_for(
     return Route(tuple(roles), turnaround or dt.timedelta(weeks=1), tuple(evidence), basis)
 
 
+def stricter_scope(*scopes: str) -> str:
+    """The most sensitive of the given data scopes (blank ones ignored)."""
+    known = [s for s in scopes if s in DATA_SCOPES]
+    return max(known, key=DATA_SCOPES.index) if known else ""
+
+
 def auto_denial_reason(data_scope: str, policy: PolicyData) -> str | None:
     """The reason a request with this scope is denied at submission, or None."""
     rule = policy.classification.get(data_scope)

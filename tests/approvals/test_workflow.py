@@ -126,7 +126,7 @@ def test_security_setting_the_final_scope_to_restricted_denies(file, security):
 def test_risk_must_be_set_before_the_final_sign_off(file, tech_lead, security):
     request = file()
     workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         workflow.sign_off(actor=security, request=request, role="security_team",
                           decision="approve", comment="fine")
     assert "risk" in refused.value.errors
@@ -233,7 +233,7 @@ def test_a_major_bump_must_pass_a_sandbox_trial_with_notes(active_approval, file
     request = bump(file, "2.0.0")
     workflow.sign_off(actor=security, request=request, role="security_team",
                       decision="approve", comment="Reviewed.")
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         workflow.sign_off(actor=director, request=request, role="engineering_director",
                           decision="approve")
     assert "sandbox_trial" in refused.value.errors["status"][0]
@@ -478,3 +478,102 @@ def test_filing_tells_the_security_team_by_mail(file, security,
     with django_capture_on_commit_callbacks(execute=True):
         request = file()
     assert any(security.email in m.to and f"#{request.pk}" in m.subject for m in mail.outbox)
+
+
+# ─── decisions stay true to the state they decide on ────────────────────────────────
+
+
+def test_a_bump_classified_against_a_superseded_approval_cannot_be_approved(
+        active_approval, file, tech_lead, security, director):
+    patch = bump(file, "1.2.4")
+    major = bump(file, "2.0.0")
+    workflow.sign_off(actor=security, request=major, role="security_team",
+                      decision="approve", comment="Reviewed.")
+    workflow.transition(actor=security, request=major, status="sandbox_trial")
+    workflow.transition(actor=security, request=major, status="awaiting_security",
+                        notes="Trial fine.")
+    workflow.sign_off(actor=director, request=major, role="engineering_director",
+                      decision="approve")
+    with pytest.raises(Conflict) as refused:  # 1.2.4 would now be a downgrade from 2.0.0
+        workflow.sign_off(actor=tech_lead, request=patch, role="tech_lead",
+                          decision="approve", release_notes="notes")
+    assert "2.0.0" in refused.value.errors["version"][0]
+    assert Approval.objects.active().get().version == "2.0.0"
+
+
+def test_a_bump_of_a_revoked_approval_cannot_bring_it_back(active_approval, file, tech_lead,
+                                                           admin_user):
+    from registry.services import revoke_approval
+
+    patch = bump(file, "1.2.4")
+    revoke_approval(actor=admin_user, approval=active_approval, reason="CVE-2026-0001")
+    with pytest.raises(Conflict):
+        workflow.sign_off(actor=tech_lead, request=patch, role="tech_lead",
+                          decision="approve", release_notes="notes")
+    assert not Approval.objects.active().exists()
+
+
+def test_a_second_new_server_request_cannot_replace_the_approved_version(
+        file, tech_lead, second_tech_lead, security, second_security):
+    first = file(version="2.0.0", config=stdio_config("@context7/mcp-server", "2.0.0"))
+    older = file(version="1.0.0", config=stdio_config("@context7/mcp-server", "1.0.0"))
+    approve_new_server(first, tech_lead, security)
+    workflow.set_assessment(actor=second_security, request=older, risk="LOW")
+    workflow.sign_off(actor=second_tech_lead, request=older, role="tech_lead",
+                      decision="approve")
+    with pytest.raises(Conflict) as refused:
+        workflow.sign_off(actor=second_security, request=older, role="security_team",
+                          decision="approve", comment="ok")
+    assert "version_bump" in refused.value.errors["server_name"][0]
+    assert Approval.objects.active().get().version == "2.0.0"
+
+
+def test_a_bump_keeps_the_scope_it_was_approved_for_unless_security_lowers_it(
+        file, tech_lead):
+    from tests.factories import ApprovalFactory
+
+    ApprovalFactory(server__name="context7", server__package="@context7/mcp-server",
+                    version="1.2.3", data_scope="CONFIDENTIAL")
+    request = file(kind="version_bump", version="1.2.4", proposed_data_scope="PUBLIC",
+                   config=stdio_config("@context7/mcp-server", "1.2.4"))
+    assert request.effective_data_scope == "CONFIDENTIAL"
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve",
+                      release_notes="notes")
+    request.refresh_from_db()
+    assert request.status == "under_review"  # the director is still on the route
+
+
+def test_restricted_scope_given_on_resubmit_is_denied_at_once(file, security, developer):
+    request = file()
+    workflow.transition(actor=security, request=request, status="needs_info")
+    request = workflow.resubmit(actor=developer, request=request,
+                                proposed_data_scope="RESTRICTED")
+    assert request.status == "denied" and "RESTRICTED" in request.denial_reason
+
+
+def test_when_the_route_shrinks_the_approvals_already_given_decide(file, tech_lead, security,
+                                                                    director):
+    request = file(proposed_data_scope="CONFIDENTIAL")
+    request = approve_new_server(request, tech_lead, security)
+    assert request.status == "under_review"  # waiting for the director
+    workflow.set_assessment(actor=security, request=request, data_scope="INTERNAL")
+    request.refresh_from_db()
+    assert request.status == "approved"
+    assert Approval.objects.get().data_scope == "INTERNAL"
+
+
+def test_filing_does_not_rewrite_the_catalog_entry_of_a_denied_server(file, tech_lead,
+                                                                       developer):
+    first = file()
+    workflow.sign_off(actor=tech_lead, request=first, role="tech_lead", decision="deny",
+                      reason="No.")
+    again = file(package="@evil/thing", source="https://github.com/evil/thing",
+                 config=stdio_config("@evil/thing", "1.2.3"), what_changed="Other package.")
+    workflow.withdraw(actor=developer, request=again)
+    first.server.refresh_from_db()
+    assert first.server.package == "@context7/mcp-server"
+
+
+def test_a_developer_asking_for_approved_gets_refused_for_the_role_first(file, developer):
+    with pytest.raises(NotAllowed):
+        workflow.transition(actor=developer, request=file(), status="approved")
