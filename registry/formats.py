@@ -258,7 +258,8 @@ def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict
     deny = []
     for name, config in sorted(denied, key=lambda d: d[0]):
         deny.append({"serverName": name})
-        if config:
+        # The denylist wins in the client: never let it take back what the allowlist pins.
+        if config and allow_entry(config) not in allowed:
             deny.append(allow_entry(config))
     return {
         "allowManagedMcpServersOnly": True,

@@ -38,7 +38,7 @@ def registry_contents(today: dt.date | None = None):
     """Everything the exports hold, read in a constant number of queries.
 
     Returns (registry, deployable approved entries, denied (name, config) pairs)."""
-    from approvals.models import OPEN_STATUSES, Request, RequestStatus
+    from approvals.models import OPEN_STATUSES, Request, RequestStatus, SignOff
 
     today = today or timezone.localdate()
     # Oldest approval first and newest denial first, as the template lists them.
@@ -65,9 +65,13 @@ def registry_contents(today: dt.date | None = None):
         ))
 
     has_active = Approval.objects.active().filter(server=OuterRef("server"))
+    # A denial decided by a person may put the denied command or URL on the denylist; an
+    # automatic one (RESTRICTED data) only its name: anyone can file that, with any config.
+    denied_by_person = SignOff.objects.filter(request=OuterRef("pk"), decision="deny")
     denials = (
         Request.objects.filter(status=RequestStatus.DENIED)
         .exclude(Exists(has_active))
+        .annotate(by_person=Exists(denied_by_person))
         .select_related("server", "requester")
         .order_by("-decided_at", "server__name", "-id")
     )
@@ -82,7 +86,7 @@ def registry_contents(today: dt.date | None = None):
             requested_by=_email(r.requester), reason=r.denial_reason,
             alternative=r.denial_alternative,
         ))
-        denied_configs.append((r.server.name, r.config))
+        denied_configs.append((r.server.name, r.config if r.by_person else {}))
 
     org = Organisation.load()
     incident = IncidentResponse.load()

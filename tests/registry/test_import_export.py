@@ -253,3 +253,33 @@ def test_expiring_due_approvals_is_set_based_audited_and_idempotent():
     entry = LogEntry.objects.get_for_object(due).latest("timestamp")
     assert entry.changes == {"status": ["active", "expired"]}
     assert services.expire_due_approvals(today=today) == []
+
+
+def test_nobody_can_put_an_approved_command_on_the_denylist(file, tech_lead, active_approval):
+    """A copy of an approved config under a new name, denied (by a person or automatically
+    for RESTRICTED data), must not block the approved server in the client."""
+    from approvals import services as workflow
+
+    copied = dict(active_approval.config)
+    auto = file(server_name="copycat", config=copied, proposed_data_scope="RESTRICTED",
+                version="1.2.3")
+    assert auto.status == "denied"
+    manual = file(server_name="copycat-two", config=copied, version="1.2.3")
+    workflow.sign_off(actor=tech_lead, request=manual, role="tech_lead", decision="deny",
+                      reason="Duplicate of context7.")
+    document = json.loads(export("managed-settings.json"))
+    pinned = {"serverCommand": ["npx", "-y", "@context7/mcp-server@1.2.3"]}
+    assert pinned in document["allowedMcpServers"]
+    assert pinned not in document["deniedMcpServers"]
+    assert {"serverName": "copycat"} in document["deniedMcpServers"]
+
+
+def test_a_person_s_denial_puts_the_denied_command_on_the_denylist(file, tech_lead):
+    from approvals import services as workflow
+
+    request = file(server_name="risky", config={"command": "npx", "args": ["-y", "@x/risky@1.0.0"]},
+                   version="1.0.0", package="@x/risky")
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="deny",
+                      reason="Unbounded egress.")
+    assert {"serverCommand": ["npx", "-y", "@x/risky@1.0.0"]} in json.loads(
+        export("managed-settings.json"))["deniedMcpServers"]
