@@ -16,11 +16,13 @@ from governance.api.fields import (
     StrictSerializer,
     error_responses,
 )
+from governance.errors import Conflict, NotAllowed
 from governance.models import DataScope, Risk
-from governance.roles import ALL_ROLES, can_see_queue
+from governance.roles import ALL_ROLES, can_manage_reviews, can_see_queue
 from registry.models import PackageRegistry
 
 from . import services as workflow
+from .forms import link_for_viewer
 from .models import Comment, Request, RequestEvent, RequestKind, RequestStatus, SignOff
 
 # ─── output ─────────────────────────────────────────────────────────────────────────
@@ -88,10 +90,9 @@ class RequestDetailSerializer(RequestListSerializer):
     @extend_schema_field(RouteSerializer)
     def get_route(self, obj):
         route = workflow.route_of(obj)
-        approved = {s.role for s in obj.signoffs.all() if s.decision == "approve"}
         return {
             "required_roles": list(route.required_roles),
-            "missing_roles": [r for r in route.required_roles if r not in approved],
+            "missing_roles": workflow._missing_roles(route, obj.signoffs.all()),
             "evidence": route.describe_evidence(),
             "basis": route.basis,
         }
@@ -246,7 +247,12 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    responses={201: RequestDetailSerializer, **error_responses(400, 409)})
     def create(self, request):
         data = _valid(RequestCreateSerializer, request)
-        created = workflow.file_request(actor=request.user, **data)
+        try:
+            created = workflow.file_request(actor=request.user, **data)
+        except Conflict as exc:
+            # a duplicate of someone else's request links to the server's page instead
+            link_for_viewer(exc, request.user)
+            raise
         return self._detail(created, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit your own request while it needs info",
@@ -264,6 +270,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         target = self.get_object()
+        if not can_manage_reviews(request.user):
+            # before the reviewer is looked up, so nobody else can probe usernames
+            raise NotAllowed("Only the security team can claim or assign requests.")
         data = _valid(AssignSerializer, request)
         reviewer = None
         if data["reviewer"]:

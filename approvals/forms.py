@@ -4,13 +4,14 @@ workflow service, whose errors `show_service_error` puts back next to the fields
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 
-from governance import policy
+from governance import policy, roles
 from registry.models import PackageRegistry
 
-from .models import RequestKind, RequestStatus, SignOff
+from .models import Request, RequestKind, RequestStatus, SignOff
 
 SCOPE_CHOICES = [("", "— choose —")] + [(s, s) for s in policy.DATA_SCOPES]
 RISK_CHOICES = [("", "— not set —")] + [(r, r) for r in policy.RISKS]
@@ -37,6 +38,35 @@ def show_service_error(form: forms.Form, exc) -> None:
     if not placed or exc.link:
         form.add_error(None, exc.message)
     form.service_link = exc.link
+    form.service_link_label = ("Open the existing request" if exc.link.startswith("/requests/")
+                               else "See the open requests for this server")
+
+
+REQUEST_LINK = re.compile(r"^/requests/(\d+)/$")
+
+
+def link_for_viewer(exc, user):
+    """Point a refusal's link at something `user` may open (SPEC §4 rule 9).
+
+    The service links a duplicate filing to the open request; only its requester and the
+    reviewers may open that page, so anyone else is sent to the server's page, which lists
+    its open requests. Changes `exc` in place (its link and the texts that name it)."""
+    match = REQUEST_LINK.match(exc.link or "")
+    if not match:
+        return exc
+    found = (Request.objects.filter(pk=int(match[1]))
+             .values_list("requester_id", "server__name").first())
+    if found is None:
+        return exc
+    requester_id, server_name = found
+    if requester_id == user.pk or roles.can_see_queue(user):
+        return exc
+    old, new = exc.link, f"/servers/{server_name}/"
+    exc.link = new
+    exc.message = exc.message.replace(old, new)
+    exc.errors = {key: [m.replace(old, new) for m in messages]
+                  for key, messages in exc.errors.items()}
+    return exc
 
 
 def _field_for(form, key: str) -> tuple[str | None, str]:

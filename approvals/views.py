@@ -30,6 +30,7 @@ from .forms import (
     RequestForm,
     SignOffForm,
     TransitionForm,
+    link_for_viewer,
     show_service_error,
 )
 from .models import OPEN_STATUSES, Request, RequestKind, RequestStatus
@@ -87,7 +88,7 @@ def new_request(request):
             except NotAllowed as exc:
                 raise PermissionDenied(exc.message) from exc
             except ServiceError as exc:
-                show_service_error(form, exc)
+                show_service_error(form, link_for_viewer(exc, request.user))
             else:
                 if filed.status == RequestStatus.DENIED:
                     messages.warning(request, f"Request #{filed.pk} was recorded and denied at "

@@ -57,6 +57,9 @@ def bars(items, *, title: str, danger: bool = False) -> dict:
 @role_required(lambda u: roles.can_see_queue(u) or roles.can_download_exports(u),
                "The dashboard is for reviewers and the platform team.")
 def dashboard(request):
+    """The registry at a glance. The review work (open requests by status, overdue reviews
+    with their links) is the queue's, so only the queue roles of SPEC §3 see it; the
+    platform team sees the approvals, their risk, scope and expiry."""
     from approvals.models import OPEN_STATUSES
     from approvals.selectors import dashboard_figures
     from registry.selectors import expiring_approvals
@@ -64,11 +67,16 @@ def dashboard(request):
     figures = dashboard_figures()
     median = figures["median_hours"]
     expiring = list(expiring_approvals(within_days=90))
-    return render(request, "governance/dashboard.html", {
-        **figures,
+    show_queue = roles.can_see_queue(request.user)
+    queue_figures = {
         "open_count": sum(n for value, _, n in figures["by_status"] if value in OPEN_STATUSES),
         "status_chart": bars([(label, n) for _, label, n in figures["by_status"]],
                              title="Requests by status"),
+    } if show_queue else {"overdue": [], "by_status": []}
+    return render(request, "governance/dashboard.html", {
+        **figures,
+        **queue_figures,
+        "show_queue": show_queue,
         "risk_chart": bars(figures["by_risk"], title="Active approvals by risk"),
         "scope_chart": bars(figures["by_scope"], title="Active approvals by data scope"),
         "expiring_chart": bars([("in 30 days", figures["expiring"]["d30"]),

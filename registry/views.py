@@ -3,9 +3,13 @@ files to download, their history and the difference between any two snapshots.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from approvals.models import OPEN_STATUSES, Request
 from approvals.selectors import denials_of
@@ -19,33 +23,73 @@ from .models import Approval, ExportSnapshot, Server
 EXPORT_REFUSAL = "Exports are for the platform team, the security team and administrators."
 
 
+def catalog_servers(*, search: str = "", status: str = "", risk: str = "", scope: str = "",
+                    today: dt.date | None = None):
+    """`selectors.catalog`, with risk and scope matched against the deployable approval
+    only: an approval past its expiry is not the server's active one, even before the
+    nightly job has marked it expired."""
+    today = today or timezone.localdate()
+    qs = selectors.catalog(search=search, status=status)
+    deployable = Approval.objects.deployable(today).filter(server=OuterRef("pk"))
+    if risk:
+        qs = qs.filter(Exists(deployable.filter(risk=risk)))
+    if scope:
+        qs = qs.filter(Exists(deployable.filter(data_scope=scope)))
+    return qs
+
+
+def active_approval(server, today: dt.date | None = None) -> Approval | None:
+    """The server's deployable approval from the catalog's prefetch (`active_approvals`)."""
+    today = today or timezone.localdate()
+    return next((a for a in server.active_approvals if a.expires >= today), None)
+
+
 @login_required
 def catalog(request):
     """Every server with its state; search by name, filter by status, risk and scope."""
     form = CatalogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.catalog(**{k: filters.get(k) or "" for k in ("search", "status", "risk",
-                                                                 "scope")})
+    today = timezone.localdate()
+    qs = catalog_servers(today=today, **{k: filters.get(k) or "" for k in (
+        "search", "status", "risk", "scope")})
     page = paginate(request, qs)
+    can_queue = roles.can_see_queue(request.user)
     for server in page.object_list:
         server.catalog_status = selectors.catalog_status(server)
-        server.active = server.active_approvals[0] if server.active_approvals else None
+        server.active = active_approval(server, today)
+        for r in server.open_requests:
+            r.can_open = can_queue or r.requester_id == request.user.pk
     return render(request, "registry/catalog.html", {"form": form, "page": page})
 
 
 @login_required
 def server_detail(request, name: str):
-    """A server's active approval, its versions, open requests and earlier denials."""
+    """A server's active approval, its versions, open requests and earlier denials.
+
+    Who filed a request, and the link to its page, are shown to that requester and the
+    reviewers only (nobody else may open it); every denial's reason and alternative are
+    shown to everyone."""
     server = get_object_or_404(Server, name=name)
+    today = timezone.localdate()
     approvals = list(
         Approval.objects.filter(server=server).select_related("request")
         .prefetch_related("approvers").order_by("-approved_date", "-id"))
-    active = next((a for a in approvals if a.status == Approval.Status.ACTIVE), None)
+    for a in approvals:
+        lapsed = a.status == Approval.Status.ACTIVE and a.expires < today
+        a.shown_status = Approval.Status.EXPIRED if lapsed else a.status
+    active = next((a for a in approvals if a.status == Approval.Status.ACTIVE
+                   and a.expires >= today), None)
     open_requests = list(Request.objects.filter(server=server, status__in=OPEN_STATUSES)
                          .select_related("requester", "reviewer"))
+    denials = denials_of(server)
+    can_queue = roles.can_see_queue(request.user)
+    for r in [*open_requests, *denials]:
+        r.can_open = can_queue or r.requester_id == request.user.pk
+    if active is not None and active.request is not None:
+        active.request.can_open = can_queue or active.request.requester_id == request.user.pk
     return render(request, "registry/server_detail.html", {
         "server": server, "active": active, "approvals": approvals,
-        "open_requests": open_requests, "denials": denials_of(server),
+        "open_requests": open_requests, "denials": denials,
         "audit_url": audit_link(server) if roles.can_read_audit(request.user) else "",
         "expiring_soon": active is not None and active.days_left <= 30,
     })

@@ -1,7 +1,9 @@
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests.factories import ApprovalFactory
@@ -28,6 +30,23 @@ def test_catalog_filters_and_refuses_unknown_values(api, developer, active_appro
     response = client.get("/api/v1/servers/?risk=EXTREME")
     assert response.status_code == 400
     assert "risk" in response.json()["errors"]
+
+
+def test_an_approval_past_its_expiry_is_not_shown_as_active(api, developer):
+    """The nightly job has not run yet: the status is still active, the date has passed."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ApprovalFactory(server__name="lapsed", risk="LOW", data_scope="PUBLIC",
+                    approved_date=yesterday - dt.timedelta(days=180), expires=yesterday)
+    ApprovalFactory(server__name="current", risk="LOW", data_scope="PUBLIC")
+    client = api(developer)
+    servers = {s["name"]: s for s in client.get("/api/v1/servers/").json()["results"]}
+    assert servers["lapsed"]["active_approval"] is None
+    assert servers["lapsed"]["status"] == "expired"
+    assert servers["current"]["active_approval"]["version"] == "1.2.3"
+    assert client.get("/api/v1/servers/lapsed/").json()["active_approval"] is None
+    for query in ("risk=LOW", "scope=PUBLIC"):
+        names = [s["name"] for s in client.get(f"/api/v1/servers/?{query}").json()["results"]]
+        assert names == ["current"], query
 
 
 def test_catalog_query_count_does_not_grow_with_page_size(api, developer,
@@ -59,7 +78,14 @@ def test_unknown_api_paths_answer_json_404(api, developer):
     assert response.json()["detail"]
 
 
-def test_schema_and_docs_are_served_without_the_internet(client):
+def test_schema_and_docs_are_for_signed_in_users_and_tokens(client, api, developer):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+    assert api(developer).get("/api/schema/").status_code == 200
+
+
+def test_schema_and_docs_are_served_without_the_internet(client, developer):
+    client.force_login(developer)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/check" in schema.content

@@ -43,6 +43,28 @@ def test_a_second_open_request_answers_409_with_a_link_to_the_first(api, develop
     assert response.json()["link"] == f"/requests/{first.pk}/"
 
 
+def test_a_duplicate_of_someone_elses_request_links_to_the_server_page(
+        api, client, file, other_developer):
+    first = file()  # filed by dev
+    response = api(other_developer).post("/api/v1/requests/", NEW, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["link"] == "/servers/context7/"
+    assert f"/requests/{first.pk}/" not in response.content.decode()
+    client.force_login(other_developer)
+    assert client.get(f"/requests/{first.pk}/").status_code == 403  # why it is not linked
+    page = client.get(body["link"])
+    assert page.status_code == 200
+    assert f"#{first.pk}" in page.content.decode()  # the open request is listed there
+
+
+def test_a_reviewer_filing_a_duplicate_keeps_the_link_to_the_request(api, file, tech_lead):
+    first = file()
+    response = api(tech_lead).post("/api/v1/requests/", NEW, format="json")
+    assert response.status_code == 409
+    assert response.json()["link"] == f"/requests/{first.pk}/"
+
+
 def test_unknown_fields_wrong_types_and_unknown_enums_answer_400(api, developer):
     client = api(developer)
     for body, field in [({**NEW, "colour": "red"}, "colour"),
@@ -105,6 +127,28 @@ def test_developer_cannot_assign_or_move_a_request(api, developer, file):
                        format="json").status_code == 403
     assert client.post(f"/api/v1/requests/{request.pk}/transition/",
                        {"status": "sandbox_trial"}, format="json").status_code == 403
+
+
+def test_a_developer_cannot_probe_usernames_through_assign(api, developer, security, file):
+    request = file()
+    client = api(developer)
+    unknown = client.post(f"/api/v1/requests/{request.pk}/assign/",
+                          {"reviewer": "no-such-user"}, format="json")
+    known = client.post(f"/api/v1/requests/{request.pk}/assign/",
+                        {"reviewer": security.username}, format="json")
+    assert (unknown.status_code, known.status_code) == (403, 403)
+    assert unknown.json() == known.json()
+    assert api(security).post(f"/api/v1/requests/{request.pk}/assign/",
+                              {"reviewer": "no-such-user"}, format="json").status_code == 400
+
+
+def test_the_route_names_the_roles_still_missing(api, developer, tech_lead, file):
+    request = file()
+    api(tech_lead).post(f"/api/v1/requests/{request.pk}/signoffs/",
+                        {"role": "tech_lead", "decision": "approve"}, format="json")
+    route = api(developer).get(f"/api/v1/requests/{request.pk}/").json()["route"]
+    assert route["required_roles"] == ["tech_lead", "security_team"]
+    assert route["missing_roles"] == ["security_team"]
 
 
 def test_security_claims_and_moves_a_request(api, security, file):

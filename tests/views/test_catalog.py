@@ -1,6 +1,9 @@
 """Catalog and server pages: what is approved, pending and denied, and why."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from approvals import services as workflow
 from tests.factories import ApprovalFactory, RequestFactory, ServerFactory
@@ -103,3 +106,67 @@ def test_server_page_query_count_does_not_grow_with_its_history(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get("/servers/busy/").content.decode()
     assert "1.9.0" in html and "2.9.0" in html
+
+
+def _lapsed(name="lapsed"):
+    """Past its expiry, still marked active: the nightly job has not run yet."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return ApprovalFactory(server__name=name, version="4.5.6", risk="HIGH",
+                           data_scope="CONFIDENTIAL",
+                           approved_date=yesterday - dt.timedelta(days=30), expires=yesterday)
+
+
+def test_catalog_does_not_show_an_approval_past_its_expiry_as_active(client_for, developer):
+    _lapsed()
+    client = client_for(developer)
+    html = client.get("/").content.decode()
+    row = html.split('href="/servers/lapsed/"')[1].split("</tr>")[0]
+    assert 'badge expired">expired' in row and "4.5.6" not in row
+    for query in ({"risk": "HIGH"}, {"scope": "CONFIDENTIAL"}):
+        assert "/servers/lapsed/" not in client.get("/", query).content.decode(), query
+
+
+def test_server_page_does_not_show_an_approval_past_its_expiry_as_active(client_for,
+                                                                         developer):
+    _lapsed()
+    html = client_for(developer).get("/servers/lapsed/").content.decode()
+    assert "badge active" not in html
+    assert "No active approval" in html
+    assert "Request this server" in html
+    assert 'badge expired">expired' in html  # the version history says so too
+
+
+def _open_and_denied(file, tech_lead):
+    denied = file(version="1.0.0", config={"command": "npx",
+                                           "args": ["-y", "@context7/mcp-server@1.0.0"]})
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="Sends queries to a third party.",
+                      alternative="Use the internal docs search.")
+    pending = file(what_changed="Self-hosted now.")
+    return pending, denied
+
+
+def test_server_page_hides_who_filed_from_other_developers(client_for, developer,
+                                                           other_developer, file, tech_lead):
+    pending, denied = _open_and_denied(file, tech_lead)
+    html = client_for(other_developer).get("/servers/context7/").content.decode()
+    assert f"/requests/{pending.pk}/" not in html and f"/requests/{denied.pk}/" not in html
+    assert f"by {developer.username}" not in html
+    assert "requested by" not in html
+    assert f"#{pending.pk}" in html  # the open request is still listed
+    assert "Sends queries to a third party." in html  # what was denied and why
+    assert "Use the internal docs search." in html
+    catalog = client_for(other_developer).get("/").content.decode()
+    assert f"/requests/{pending.pk}/" not in catalog and f"#{pending.pk}" in catalog
+
+
+@pytest.mark.parametrize("viewer", ["developer", "tech_lead"])
+def test_server_page_shows_who_filed_to_the_requester_and_reviewers(
+        request, client_for, developer, file, tech_lead, viewer):
+    pending, denied = _open_and_denied(file, tech_lead)
+    client = client_for(request.getfixturevalue(viewer))
+    html = client.get("/servers/context7/").content.decode()
+    assert f"/requests/{pending.pk}/" in html and f"/requests/{denied.pk}/" in html
+    assert f"by {developer.username}" in html
+    assert f"requested by {developer.username}" in html
+    assert f"/requests/{pending.pk}/" in client.get("/").content.decode()

@@ -1,6 +1,7 @@
 """The dashboard for reviewers and the platform, and the audit trail for security."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -23,6 +24,21 @@ def test_dashboard_counts_expiring_overdue_and_draws_charts(client_for, security
     html = response.content.decode()
     assert "<svg" in html and "Requests by status" in html
     assert "soon" in html and "far" not in html.split("Approvals expiring in the next")[1]
+
+
+def test_dashboard_for_the_platform_team_leaves_out_the_review_queue(client_for, platform):
+    today = timezone.localdate()
+    ApprovalFactory(server__name="soon", expires=today + dt.timedelta(days=10))
+    late = RequestFactory(server__name="late-one",
+                          expected_decision=timezone.now() - dt.timedelta(days=1))
+    response = client_for(platform).get("/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Overdue reviews" not in html and "Requests by status" not in html
+    assert "/requests/" + str(late.pk) not in html and "late-one" not in html
+    assert not re.search(r"/requests/\d+/", html)
+    assert "Active approvals by risk" in html and "Active approvals by data scope" in html
+    assert "soon" in html.split("Approvals expiring in the next")[1]
 
 
 def test_dashboard_median_time_to_decision(client_for, platform, file, tech_lead):

@@ -91,8 +91,20 @@ def test_second_open_request_links_to_the_first(client_for, developer, file):
     first = file()
     response = client_for(developer).post("/requests/new/", form_data())
     html = response.content.decode()
-    assert f"/requests/{first.pk}/" in html
+    assert f'href="/requests/{first.pk}/">Open the existing request' in html
     assert errors_of(response, "version")
+
+
+def test_a_duplicate_of_someone_elses_request_points_to_the_server_page(
+        client_for, other_developer, file):
+    first = file()  # filed by dev
+    client = client_for(other_developer)
+    response = client.post("/requests/new/", form_data())
+    html = response.content.decode()
+    assert errors_of(response, "version")
+    assert f"/requests/{first.pk}/" not in html  # a page that would answer 403 to them
+    assert 'href="/servers/context7/">See the open requests for this server' in html
+    assert client.get("/servers/context7/").status_code == 200
 
 
 def test_version_bump_form_is_prefilled_from_the_active_approval(client_for, developer,
