@@ -227,7 +227,34 @@ def _for_server(name, scope, sid, index: Index, found_by: str, runs: str) -> dic
                     f"{state.name} is not approved." + _about(state, index), state, found_by)
 
 
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "null")
+
+
+def config_problem(config) -> str | None:
+    """What is wrong with the shape of a server entry, naming the field; None if nothing."""
+    if not isinstance(config, dict):
+        return f"the entry is {_json_type(config)}, not an object"
+    for key, kind, text in (("type", str, "a string"), ("command", str, "a string"),
+                            ("url", str, "a string"), ("args", list, "a list of strings")):
+        if key in config and not isinstance(config[key], kind):
+            return f'"{key}" must be {text}, not {_json_type(config[key])}'
+    if isinstance(config.get("args"), list) and not all(
+            isinstance(a, str) for a in config["args"]):
+        return '"args" must be a list of strings'
+    return None
+
+
 def verdict_for(name: str, config, scope: str, index: Index) -> dict:
+    problem = config_problem(config)
+    if problem:
+        return _verdict(name, scope, "unapproved",
+                        f"the entry is malformed: {problem}. Fix the entry; as written it "
+                        "cannot be matched to an approval.")
     key = identity(config)
     if key is None:
         return _verdict(name, scope, "unapproved",
@@ -277,24 +304,12 @@ def verdict_for(name: str, config, scope: str, index: Index) -> dict:
 
 
 class ServersField(serializers.DictField):
-    """{name: config} as in mcpServers; each config an object."""
+    """{name: config} as in mcpServers. An entry of the wrong shape is not an error of the
+    request: it gets its own verdict (unapproved, naming the bad field), so one bad entry
+    does not stop the check of the others."""
 
     def __init__(self, **kwargs):
-        super().__init__(child=serializers.DictField(), **kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        problems = {}
-        for name, config in value.items():
-            for key, kind in (("command", str), ("url", str), ("type", str), ("args", list)):
-                if key in config and not isinstance(config[key], kind):
-                    problems[f"{name}.{key}"] = [f"must be a {kind.__name__}"]
-            if isinstance(config.get("args"), list) and not all(
-                    isinstance(a, str) for a in config["args"]):
-                problems[f"{name}.args"] = ["must be a list of strings"]
-        if problems:
-            raise serializers.ValidationError(problems)
-        return value
+        super().__init__(child=serializers.JSONField(allow_null=True), **kwargs)
 
 
 class ProjectSerializer(serializers.Serializer):

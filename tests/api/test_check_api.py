@@ -92,12 +92,43 @@ def test_claude_json_projects_are_checked_with_their_scope(api, developer, regis
     assert response["ok"] is True
 
 
-def test_wrong_types_in_a_config_answer_400(api, developer, registry):
-    for body in ({"mcpServers": {"x": {"command": 5}}}, {"mcpServers": ["x"]},
-                 {"mcpServers": {"x": {"command": "npx", "args": "-y pkg"}}}, {}, [1]):
+def test_a_body_that_is_not_a_config_answers_400(api, developer, registry):
+    for body in ({"mcpServers": ["x"]}, {"mcpServers": "x"}, {"projects": {"/app": 5}}, {},
+                 [1]):
         response = api(developer).post("/api/v1/check", body, format="json")
         assert response.status_code == 400, body
         assert "errors" in response.json()
+
+
+def test_a_malformed_entry_is_unapproved_naming_the_field_and_the_others_are_checked(
+        api, developer, registry):
+    body = {"mcpServers": {"context7": C7,
+                           "str-args": {"command": "node", "args": "server.js"},
+                           "num-command": {"command": 5},
+                           "num-arg": {"command": "npx", "args": ["-y", 3]},
+                           "bad-url": {"type": "http", "url": ["https://x.example"]},
+                           "not-an-object": "npx server",
+                           "null": None},
+            "projects": {"/home/dev/app": {"mcpServers": {
+                "c7": C7, "bad": {"command": "npx", "args": {"0": "-y"}}}}}}
+    response = api(developer).post("/api/v1/check", body, format="json")
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    results = {(r["scope"], r["name"]): r for r in answer["results"]}
+    assert results[("user", "context7")]["verdict"] == "approved"
+    assert results[("/home/dev/app", "c7")]["verdict"] == "approved"
+    expected = {("user", "str-args"): '"args" must be a list of strings, not a string',
+                ("user", "num-command"): '"command" must be a string, not a number',
+                ("user", "num-arg"): '"args" must be a list of strings',
+                ("user", "bad-url"): '"url" must be a string, not a list',
+                ("user", "not-an-object"): "the entry is a string, not an object",
+                ("user", "null"): "the entry is null, not an object",
+                ("/home/dev/app", "bad"): '"args" must be a list of strings, not an object'}
+    for key, reason in expected.items():
+        assert results[key]["verdict"] == "unapproved", key
+        assert reason in results[key]["reason"], results[key]["reason"]
+    assert answer["ok"] is False
+    assert answer["counts"]["unapproved"] == len(expected)
 
 
 def test_an_approval_made_after_a_check_is_seen_by_the_next_check(api, developer, registry):
