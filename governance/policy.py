@@ -10,6 +10,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from packaging.version import InvalidVersion, Version
 
@@ -104,13 +105,41 @@ def pinned_in_args(args, package: str = "") -> list[tuple[str, set[str]]]:
     return found
 
 
+def unpinned_in_args(args, package: str = "") -> list[str]:
+    """Arguments that would run whatever release is newest: the package named without a
+    version, or with a moving tag such as @latest."""
+    found = []
+    for arg in args or []:
+        if not isinstance(arg, str) or arg.startswith("-"):
+            continue
+        if package and arg.lower() == package.lower():
+            found.append(arg)
+            continue
+        m = NPM_SPEC.match(arg)
+        if m and m["version"].lower() in MOVING_TAGS:
+            found.append(arg)
+            continue
+        m = OCI_REF.match(arg)
+        if m and package and m["name"] == package and (
+                not (m["tag"] or m["digest"]) or (m["tag"] or "").lower() in MOVING_TAGS):
+            found.append(arg)
+    return found
+
+
 def args_pin_problems(args, version: str, package: str = "") -> list[str]:
-    return [
+    problems = [
         f"argument '{arg}' runs version {' / '.join(sorted(pinned))} but the request pins "
         f"{version}: they must be the same"
         for arg, pinned in pinned_in_args(args, package)
         if version not in pinned
     ]
+    problems += [
+        f"argument '{arg}' names the package without its version, so the client would run "
+        f"whatever release is newest: pin it to {version} (e.g. {package or 'pkg'}@{version}, "
+        f"pkg=={version} or image@sha256:…)"
+        for arg in unpinned_in_args(args, package)
+    ]
+    return problems
 
 
 # ─── version bumps (SPEC §4 rule 4) ─────────────────────────────────────────────────
@@ -333,7 +362,10 @@ KNOWN_TOKENS = [
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"), "a JWT"),
     (re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
 ]
-SECRET_NAME = re.compile(r"(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I)
+SECRET_NAME = re.compile(
+    r"(PASS(WORD|WD)?|SECRET|TOKEN|API[-_]?KEY|ACCESS[-_]?KEY|PRIVATE[-_]?KEY|CREDENTIAL"
+    r"|AUTHORIZATION|SIGNATURE|^SIG$|^KEY$)", re.I)
+AUTH_SCHEMES = ("bearer", "basic", "token")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9+/=_-]{20,}$")
 
@@ -351,11 +383,18 @@ def secret_problem(value, name: str = "") -> str | None:
     for pattern, what in KNOWN_TOKENS:
         if pattern.search(value):
             return f"looks like {what}: secrets never enter the portal, {hint}"
+    query = re.match(r"^[a-z][a-z0-9+.-]*://[^?#\s]*\?([^#\s]+)", value, re.I)
+    if query:  # a key in a URL's query string is still a key
+        for key, param in parse_qsl(query[1], keep_blank_values=False):
+            problem = secret_problem(param, key)
+            if problem:
+                return f"its query parameter {key}: {problem}"
     literal = PLACEHOLDER.sub("", value).strip()
-    if literal.lower().startswith("bearer ") or literal.lower().startswith("basic "):
-        if len(literal.split(None, 1)[1]) >= 8:
+    scheme, _, rest = literal.partition(" ")
+    if scheme.lower() in AUTH_SCHEMES:
+        if len(rest.strip()) >= 8:
             return f"carries a literal credential: {hint}"
-        literal = ""
+        literal = rest.strip()
     if name and SECRET_NAME.search(name) and literal:
         return f"{name} names a secret but has a literal value: {hint}"
     for token in literal.split():
@@ -418,10 +457,8 @@ def config_problems(config, *, version: str = "", package: str = "") -> dict[str
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         add("config.args", "args must be a list of strings")
     else:
-        for arg in args:
-            problem = secret_problem(arg) if _known_token(arg) else None
-            if problem:
-                add("config.args", f"argument {arg[:12]}…: {problem}")
+        for problem in _args_secret_problems(args):
+            add("config.args", problem)
         if version:
             for problem in args_pin_problems(args, version, package):
                 add("config.args", problem)
@@ -429,8 +466,30 @@ def config_problems(config, *, version: str = "", package: str = "") -> dict[str
     return errors
 
 
-def _known_token(value: str) -> bool:
-    return any(pattern.search(value) for pattern, _ in KNOWN_TOKENS)
+HEX_OR_DIGEST = re.compile(r"^(sha256:)?[0-9a-f]+$")
+
+
+def _args_secret_problems(args: list[str]) -> list[str]:
+    """Secrets passed as arguments: `--api-key=…`, `--token …`, or a bare key or token.
+    Paths, package specs and hex digests (commit or image pins) are not secrets."""
+    problems, flag = [], ""
+    for arg in args:
+        name, value = flag, arg
+        if arg.startswith("-"):
+            name, _, value = arg.lstrip("-").partition("=")
+            flag = "" if value else name
+            if not value:
+                continue
+        else:
+            flag = ""
+        if not value or HEX_OR_DIGEST.match(value) or (
+                not name and ("/" in value or "@" in value) and not any(
+                    p.search(value) for p, _ in KNOWN_TOKENS)):
+            continue
+        problem = secret_problem(value, name)
+        if problem:
+            problems.append(f"argument {arg[:16]}…: {problem}")
+    return problems
 
 
 def _check_mapping(mapping, where, add):

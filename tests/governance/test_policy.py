@@ -50,11 +50,16 @@ def test_unpinned_versions_are_refused_with_the_reason(version, words):
         (["-y", "@company/db-mcp@2.0.0"], "2.1.0", ""),
         (["mcp-server-fetch==0.9.0"], "1.0.0", "mcp-server-fetch"),
         (["run", "ghcr.io/acme/mcp:1.0.0@sha256:" + "b" * 64], "sha256:" + "c" * 64, ""),
+        (["-y", "@context7/mcp-server"], "1.2.3", "@context7/mcp-server"),
+        (["some-mcp@latest"], "1.2.3", ""),
+        (["mcp-server-fetch"], "1.0.0", "mcp-server-fetch"),
+        (["run", "-i", "ghcr.io/acme/mcp"], "1.0.0", "ghcr.io/acme/mcp"),
+        (["run", "-i", "ghcr.io/acme/mcp:latest"], "1.0.0", "ghcr.io/acme/mcp"),
     ],
 )
-def test_args_pinning_another_version_are_refused(args, version, package):
+def test_args_that_do_not_run_the_pinned_version_are_refused(args, version, package):
     problems = policy.args_pin_problems(args, version, package)
-    assert problems and "must be the same" in problems[0]
+    assert problems and ("must be the same" in problems[0] or "newest" in problems[0])
 
 
 @pytest.mark.parametrize(
@@ -65,6 +70,7 @@ def test_args_pinning_another_version_are_refused(args, version, package):
         (["run", "ghcr.io/acme/mcp:1.0.0@sha256:" + "b" * 64], "sha256:" + "b" * 64, ""),
         (["--host", "git@github.com"], "1.0.0", "@x/y"),
         (["server.py"], "1.0.0", ""),
+        (["/opt/tools/db-mcp", "--readonly"], "2.1.0", "@company/db-mcp"),
     ],
 )
 def test_args_with_the_pinned_version_or_no_version_pass(args, version, package):
@@ -160,6 +166,9 @@ def test_an_approver_may_shorten_validity_but_never_lengthen_it():
         ("DB_PASS", "hunter2", "names a secret"),
         ("Authorization", "Bearer abcdefghijklmnop", "literal credential"),
         ("DSN", "postgres://app:s3cret@db.internal/app", "password inside a URL"),
+        ("URL", "https://mcp.example.com/mcp?api_key=9f8e7d6c5b4a", "query parameter api_key"),
+        ("Api-Key", "hunter2hunter2", "names a secret"),
+        ("Authorization", "token abcdefghij", "literal credential"),
     ],
 )
 def test_values_that_look_like_credentials_are_refused_with_a_placeholder_hint(name, value,
@@ -179,6 +188,8 @@ def test_values_that_look_like_credentials_are_refused_with_a_placeholder_hint(n
         ("TENANT", "123e4567-e89b-12d3-a456-426614174000"),
         ("LOG_LEVEL", "debug"),
         ("BASE_URL", "https://api.example.com/v1/resources"),
+        ("BASE_URL", "https://api.example.com/v1?region=eu-west-1&limit=100"),
+        ("Authorization", "Token ${PORTAL_TOKEN}"),
     ],
 )
 def test_plain_settings_and_placeholders_pass(name, value):
@@ -221,3 +232,23 @@ def test_turnarounds_parse_in_the_templates_words():
     assert policy.parse_turnaround("1 week") == dt.timedelta(weeks=1)
     assert policy.parse_turnaround("2 weeks") == dt.timedelta(weeks=2)
     assert policy.parse_turnaround("soon") is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--api-key=hunter2hunter2"], ["--token", "s3cr3t-value"],
+     ["serve", "q8Zr2LmX9vT4kWp7Nc3Hs6Jd1Fy5Gb0Ae8Ru2Qo9"], ["--auth", "ghp_" + "a1B2" * 9]],
+)
+def test_secrets_passed_as_arguments_are_refused(args):
+    problems = policy.config_problems({"command": "server", "args": args})
+    assert "placeholder" in problems["config.args"][0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-y", "@scope/pkg@1.2.3"], ["--token", "${API_TOKEN}"], ["--commit", "a" * 40],
+     ["ghcr.io/acme/mcp@sha256:" + "b" * 64], ["/opt/mcp/server.py", "--port", "8080"],
+     ["--config=/etc/mcp/config.json"]],
+)
+def test_ordinary_arguments_pass(args):
+    assert "config.args" not in policy.config_problems({"command": "server", "args": args})
