@@ -2,10 +2,13 @@
 web request (services called from commands and jobs) names its actor."""
 
 import contextlib
+import json
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
+
+from .policy import PLACEHOLDER
 
 SYSTEM_USERNAME = "system"
 
@@ -30,10 +33,11 @@ def register_models():
                   PeriodicTask, CrontabSchedule, IntervalSchedule):
         if not auditlog.contains(model):
             auditlog.register(model)
-    # Configs may be pasted with secrets before validation refuses them; never keep them whole.
+    # Config diffs show what runs (command, args, url) but not env and header values.
     for model in (Approval, Request):
         if not auditlog.contains(model):
-            auditlog.register(model, mask_fields=["config"])
+            auditlog.register(model, mask_fields=["config"],
+                              mask_callable="governance.audit.mask_config")
     if not auditlog.contains(ExportSnapshot):
         auditlog.register(
             ExportSnapshot, exclude_fields=["registry_yaml", "managed_mcp_json",
@@ -45,6 +49,24 @@ def register_models():
                           m2m_fields={"groups"})
     if not auditlog.contains(Group):
         auditlog.register(Group)
+
+
+def mask_config(value: str) -> str:
+    """A config as the audit trail keeps it: env and header values hidden (placeholders such
+    as ${VAR} stay readable), everything else as it is, so a reviewer sees what changed."""
+    try:
+        config = json.loads(value)
+    except (TypeError, ValueError):
+        return "*" * len(value or "")
+    if not isinstance(config, dict):
+        return value
+    for key in ("env", "headers"):
+        if isinstance(config.get(key), dict):
+            config[key] = {
+                name: v if isinstance(v, str) and PLACEHOLDER.fullmatch(v) else "••••"
+                for name, v in config[key].items()
+            }
+    return json.dumps(config, sort_keys=True)
 
 
 def system_user():

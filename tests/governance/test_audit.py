@@ -40,10 +40,12 @@ def test_an_import_by_command_is_recorded_as_the_system_user():
     assert entry.actor.username == SYSTEM_USERNAME
 
 
-def test_configs_are_masked_in_the_audit_trail(file):
-    request = file()
-    entry = LogEntry.objects.get_for_object(request).get()
-    assert "@context7/mcp-server@1.2.3" not in str(entry.changes)
+def test_the_audit_trail_shows_what_a_config_runs_but_not_its_env_values(file):
+    request = file(config={"command": "npx", "args": ["-y", "@context7/mcp-server@1.2.3"],
+                           "env": {"REGION": "eu-west-1", "API_TOKEN": "${CONTEXT7_TOKEN}"}})
+    changes = str(LogEntry.objects.get_for_object(request).get().changes)
+    assert "@context7/mcp-server@1.2.3" in changes
+    assert "eu-west-1" not in changes and "${CONTEXT7_TOKEN}" in changes
 
 
 def test_an_admin_edit_of_the_policy_is_recorded_with_the_administrator(client, admin_user):
