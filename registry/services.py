@@ -305,6 +305,9 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                     existing.save()
                     counts["pending_updated"] += 1
                 continue
+            if Request.objects.filter(server=server, version=entry.version, kind=entry.kind,
+                                      requested_at=fields["requested_at"]).exists():
+                continue  # imported before and decided since (RESTRICTED: at once)
             request = Request.objects.create(server=server, version=entry.version, **fields)
             RequestEvent.objects.create(request=request, actor=actor, verb="imported",
                                         to_status=request.status)
@@ -322,12 +325,13 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
         for entry in registry.denied:
             server = server_for(entry.name)
             decided_at = _midnight(entry.denied_date)
+            # The same denial is the same server and reason; its date may have been moved.
             existing = Request.objects.filter(server=server, status=RequestStatus.DENIED,
-                                              decided_at=decided_at).first()
+                                              denial_reason=entry.reason).first()
             if existing:
-                if (existing.denial_reason, existing.denial_alternative) != (
-                        entry.reason, entry.alternative):
-                    existing.denial_reason = entry.reason
+                if (existing.decided_at, existing.denial_alternative) != (
+                        decided_at, entry.alternative):
+                    existing.decided_at = decided_at
                     existing.denial_alternative = entry.alternative
                     existing.save()
                 counts["denied_unchanged"] += 1

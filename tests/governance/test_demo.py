@@ -32,8 +32,15 @@ def test_the_demo_has_a_login_for_every_role_and_live_approvals():
     assert len(json.loads(snapshot.managed_mcp_json)["mcpServers"]) == 3
 
 
-def test_loading_the_demo_twice_adds_nothing():
+def test_loading_the_demo_again_on_a_later_day_adds_nothing():
+    import time_machine
+
+    from approvals.models import Request
+
     call_command("load_demo", stdout=StringIO())
-    counts = (get_user_model().objects.count(), Approval.objects.count())
-    call_command("load_demo", stdout=StringIO())
-    assert (get_user_model().objects.count(), Approval.objects.count()) == counts
+    counts = (get_user_model().objects.count(), Approval.objects.count(),
+              Request.objects.count())
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        call_command("load_demo", stdout=StringIO())
+    assert (get_user_model().objects.count(), Approval.objects.count(),
+            Request.objects.count()) == counts

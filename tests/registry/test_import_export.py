@@ -283,3 +283,12 @@ def test_a_person_s_denial_puts_the_denied_command_on_the_denylist(file, tech_le
                       reason="Unbounded egress.")
     assert {"serverCommand": ["npx", "-y", "@x/risky@1.0.0"]} in json.loads(
         export("managed-settings.json"))["deniedMcpServers"]
+
+
+def test_a_restricted_pending_entry_is_denied_once_however_often_it_is_imported(tmp_path):
+    text = TEMPLATE.read_text().replace("proposed_data_scope: INTERNAL",
+                                        "proposed_data_scope: RESTRICTED")
+    import_text(tmp_path, text)
+    import_text(tmp_path, text)
+    github = Request.objects.filter(server__name="github-mcp")
+    assert github.count() == 1 and github.get().status == "denied"
