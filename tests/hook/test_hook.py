@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,18 @@ from tests.factories import ApprovalFactory, RequestFactory, ServerFactory, stdi
 HOOK = Path(__file__).resolve().parents[2] / "client" / "mcp_governance_hook.py"
 C7 = stdio_config("@context7/mcp-server", "1.2.3")
 UNREACHABLE = "http://127.0.0.1:9"
+EVIL = {"command": "npx", "args": ["-y", "@evil/x@1.0.0"]}
+# Runs the hook with one of its steps broken, as an unforeseen bug would break it.
+BROKEN_HOOK = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("hook", sys.argv[1])
+hook = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hook)
+def broken(*args, **kwargs):
+    raise RuntimeError("disk on fire")
+hook.gather_configs = broken
+sys.exit(hook.main())
+"""
 
 
 @pytest.fixture
@@ -46,24 +59,45 @@ def machine(tmp_path, live_server, developer):
         def project_servers(self, servers):
             (project / ".mcp.json").write_text(json.dumps({"mcpServers": servers}))
 
-        def run(self, payload, **env):
-            result = subprocess.run(
-                [sys.executable, str(HOOK)], input=json.dumps(payload), text=True,
+        def raw(self, text, command=(str(HOOK),), **env):
+            return subprocess.run(
+                [sys.executable, *command], input=text, text=True,
                 capture_output=True, env={**self.env, **env}, timeout=30, check=False)
+
+        def run(self, payload, **env):
+            result = self.raw(json.dumps(payload), **env)
             assert result.returncode == 0, result.stderr
             return json.loads(result.stdout) if result.stdout.strip() else None
 
+        def claude_json(self, document):
+            (home / ".claude.json").write_text(json.dumps(document))
+
+        def session_start_event(self):
+            return {"session_id": "3f1c", "hook_event_name": "SessionStart",
+                    "transcript_path": str(home / ".claude" / "t.jsonl"),
+                    "cwd": str(project), "source": "startup"}
+
+        def tool_call_event(self, tool):
+            return {"session_id": "3f1c", "hook_event_name": "PreToolUse",
+                    "transcript_path": str(home / ".claude" / "t.jsonl"),
+                    "cwd": str(project), "permission_mode": "default",
+                    "tool_name": tool, "tool_input": {"libraryName": "react"},
+                    "tool_use_id": "toolu_01ABC"}
+
         def session_start(self, **env):
-            return self.run({"session_id": "3f1c", "hook_event_name": "SessionStart",
-                             "transcript_path": str(home / ".claude" / "t.jsonl"),
-                             "cwd": str(project), "source": "startup"}, **env)
+            return self.run(self.session_start_event(), **env)
 
         def tool_call(self, tool, **env):
-            return self.run({"session_id": "3f1c", "hook_event_name": "PreToolUse",
-                             "transcript_path": str(home / ".claude" / "t.jsonl"),
-                             "cwd": str(project), "permission_mode": "default",
-                             "tool_name": tool, "tool_input": {"libraryName": "react"},
-                             "tool_use_id": "toolu_01ABC"}, **env)
+            return self.run(self.tool_call_event(tool), **env)
+
+        def age_cache(self, seconds):
+            """As if every answer in the cache had been given `seconds` ago."""
+            cache_file = Path(self.env["MCP_GOVERNANCE_CACHE"])
+            cache = json.loads(cache_file.read_text())
+            for entry in cache["verdicts"].values():
+                entry["checked_at"] = time.time() - seconds
+            cache["fetched_at"] = time.time() - seconds
+            cache_file.write_text(json.dumps(cache))
 
     return Machine()
 
@@ -152,10 +186,126 @@ def test_unreachable_portal_without_cache_fails_open_or_closed_as_set(machine, r
     assert "fail closed" in closed["hookSpecificOutput"]["permissionDecisionReason"]
 
 
-def test_a_bad_token_is_reported_and_the_cache_is_used(machine, registry):
+def denial(output):
+    assert output is not None, "the call was allowed"
+    assert output["hookSpecificOutput"]["hookEventName"] == "PreToolUse"
+    assert output["hookSpecificOutput"]["permissionDecision"] == "deny"
+    return output["hookSpecificOutput"]["permissionDecisionReason"]
+
+
+def test_a_revoked_token_blocks_every_mcp_call_despite_the_cache_and_fail_open(
+        machine, registry, developer):
     machine.user_servers({"context7": C7})
-    note = machine.session_start(MCP_PORTAL_TOKEN="not-a-token")["systemMessage"]
+    assert machine.session_start() is None  # approved, and now in the cache
+    Token.objects.filter(user=developer).delete()
+    reason = denial(machine.tool_call("mcp__context7__x", MCP_GOVERNANCE_TTL="0"))
+    assert "401" in reason and "MCP_PORTAL_TOKEN" in reason and "/accounts/tokens/" in reason
+    note = machine.session_start()["systemMessage"]
     assert "401" in note and "MCP_PORTAL_TOKEN" in note
+    assert "every MCP tool call is blocked" in note
+
+
+def test_a_portal_url_that_is_not_the_portal_blocks_mcp_calls(machine, registry, live_server):
+    machine.user_servers({"context7": C7})
+    reason = denial(machine.tool_call("mcp__context7__x",
+                                      MCP_PORTAL_URL=live_server.url + "/wrong"))
+    assert "404" in reason and "MCP_PORTAL_URL" in reason
+    reason = denial(machine.tool_call("mcp__context7__x", MCP_PORTAL_URL=""))
+    assert "MCP_PORTAL_URL is not set" in reason
+
+
+def test_a_malformed_entry_is_blocked_by_name_and_does_not_let_the_others_through(
+        machine, registry):
+    machine.user_servers({"context7": C7, "evil": EVIL,
+                          "broken": {"command": "node", "args": "server.js"}})
+    assert machine.tool_call("mcp__context7__x") is None
+    assert "unapproved" in denial(machine.tool_call("mcp__evil__x"))
+    reason = denial(machine.tool_call("mcp__broken__x"))
+    assert '"args" must be a list of strings, not a string' in reason
+    assert "~/.claude.json" in reason
+    context = machine.session_start()["hookSpecificOutput"]["additionalContext"]
+    assert "broken (your user config): unapproved" in context and '"args"' in context
+    assert "evil (your user config): unapproved" in context
+    assert "cannot be reached" not in context and "refused" not in context
+
+
+def test_a_malformed_entry_is_not_sent_to_the_portal(tmp_path):
+    spec = importlib.util.spec_from_file_location("hook", HOOK)
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    (tmp_path / ".claude.json").write_text(json.dumps({"mcpServers": {
+        "context7": C7, "broken": {"command": "node", "args": "server.js"},
+        "odd": "npx server"}}))
+    settings = hook.load_settings({"HOME": str(tmp_path)})
+    sent, flagged = hook.split_malformed(hook.gather_configs(settings, str(tmp_path)))
+    assert list(sent["mcpServers"]) == ["context7"]
+    assert sorted(r["name"] for r in flagged.values()) == ["broken", "odd"]
+
+
+def test_settings_that_are_not_numbers_fall_back_to_the_defaults(machine, registry):
+    machine.user_servers({"context7": C7, "evil": EVIL})
+    bad = {"MCP_GOVERNANCE_TTL": "5m", "MCP_GOVERNANCE_TIMEOUT": "three",
+           "MCP_GOVERNANCE_MAX_AGE": "a week", "MCP_GOVERNANCE_FAIL": "closed"}
+    assert machine.tool_call("mcp__context7__x", **bad) is None
+    assert "unapproved" in denial(machine.tool_call("mcp__evil__x", **bad))
+    note = machine.session_start(**bad)["systemMessage"]
+    assert "MCP_GOVERNANCE_TTL='5m' is not a number of seconds" in note
+    assert "MCP_GOVERNANCE_TIMEOUT='three'" in note
+
+
+def test_an_unexpected_error_denies_when_failing_closed_and_only_warns_otherwise(
+        machine, registry):
+    machine.user_servers({"context7": C7})
+    broken = ("-c", BROKEN_HOOK, str(HOOK))
+    event = json.dumps(machine.tool_call_event("mcp__context7__x"))
+    closed = machine.raw(event, command=broken, MCP_GOVERNANCE_FAIL="closed")
+    assert closed.returncode == 0, closed.stderr
+    reason = denial(json.loads(closed.stdout))
+    assert "disk on fire" in reason and "fail closed" in reason
+    opened = machine.raw(event, command=broken)
+    assert opened.returncode == 0 and opened.stdout == ""
+    assert "disk on fire" in opened.stderr
+    start = machine.raw(json.dumps(machine.session_start_event()), command=broken,
+                        MCP_GOVERNANCE_FAIL="closed")
+    assert start.returncode == 0 and start.stdout == "" and "disk on fire" in start.stderr
+
+
+def test_an_unreadable_event_blocks_only_when_failing_closed(machine):
+    closed = machine.raw("{not json", MCP_GOVERNANCE_FAIL="closed")
+    assert closed.returncode == 2  # Claude Code's blocking exit code
+    assert "fails closed" in closed.stderr
+    opened = machine.raw("{not json")
+    assert opened.returncode == 0 and "not a JSON object" in opened.stderr
+
+
+def test_session_start_reports_only_the_servers_of_this_session(machine, registry):
+    machine.claude_json({"mcpServers": {"mine-user": EVIL}, "projects": {
+        str(machine.project): {"mcpServers": {"mine-local": EVIL}},
+        "/home/dev/elsewhere": {"mcpServers": {"theirs": EVIL}}}})
+    machine.project_servers({"mine-project": EVIL})
+    context = machine.session_start()["hookSpecificOutput"]["additionalContext"]
+    assert "mine-user" in context and "mine-local" in context and "mine-project" in context
+    assert "theirs" not in context and "elsewhere" not in context
+
+
+def test_an_old_cached_approval_does_not_count_when_the_portal_cannot_be_reached(
+        machine, registry):
+    machine.user_servers({"context7": C7, "evil": EVIL})
+    machine.session_start()  # fills the cache
+    offline = {"MCP_PORTAL_URL": UNREACHABLE}
+    closed = {**offline, "MCP_GOVERNANCE_FAIL": "closed"}
+    machine.age_cache(2 * 86400)
+    assert machine.tool_call("mcp__context7__x", **closed) is None  # recent enough
+    assert "fail closed" in denial(
+        machine.tool_call("mcp__context7__x", MCP_GOVERNANCE_MAX_AGE="86400", **closed))
+    machine.age_cache(90 * 86400)
+    assert "fail closed" in denial(machine.tool_call("mcp__context7__x", **closed))
+    assert machine.tool_call("mcp__context7__x", **offline) is None  # fail open: allowed
+    # An old refusal still blocks, even when failing open, and says how old it is.
+    reason = denial(machine.tool_call("mcp__evil__x", **offline))
+    assert "unapproved" in reason and "last checked 90 days ago" in reason
+    note = machine.session_start(**closed)["systemMessage"]
+    assert "no recent answer are blocked" in note and "context7" in note
 
 
 def test_env_and_header_values_never_leave_the_machine(tmp_path):
