@@ -265,12 +265,15 @@ def request_detail(request, pk: int):
     approved_roles = {s.role: s for s in signoffs if s.decision == "approve"}
     required = [{"role": r, "signoff": approved_roles.get(r)} for r in route.required_roles]
     can_audit = roles.can_read_audit(request.user)
+    can_queue = roles.can_see_queue(request.user)
+    denials = [d for d in selectors.denials_of(req.server) if d.pk != req.pk]
+    for d in denials:  # linked only where this user may open the page
+        d.can_open = can_queue or d.requester_id == request.user.pk
     return render(request, "approvals/request_detail.html", {
         "req": req, "route": route, "forms": forms, "required": required,
         "signoffs": signoffs, "action": action,
-        "history": selectors.requester_history(req) if roles.can_see_queue(request.user)
-        else None,
-        "denials": [d for d in selectors.denials_of(req.server) if d.pk != req.pk],
+        "history": selectors.requester_history(req) if can_queue else None,
+        "denials": denials,
         "is_requester": request.user == req.requester,
         "audit_url": audit_link(req) if can_audit else "",
         "open_statuses": OPEN_STATUSES,

@@ -286,3 +286,16 @@ def test_confidential_scope_adds_the_director_to_the_route(client_for, file, sec
     html = client_for(security).get(f"/requests/{request.pk}/").content.decode()
     assert "CONFIDENTIAL data" in html
     assert "engineering_director" in html.split('id="required-signoffs"')[1].split("</ul>")[0]
+
+
+def test_earlier_denials_on_a_request_page_link_only_where_the_viewer_may_go(
+        client_for, developer, other_developer, file, tech_lead):
+    denied = file(actor=other_developer)
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="Sends queries to a third party.")
+    mine = file(what_changed="Self-hosted now.")
+    html = client_for(developer).get(f"/requests/{mine.pk}/").content.decode()
+    assert "Sends queries to a third party." in html and f"#{denied.pk}" in html
+    assert f"/requests/{denied.pk}/" not in html  # someone else's request: 403 for them
+    html = client_for(tech_lead).get(f"/requests/{mine.pk}/").content.decode()
+    assert f"/requests/{denied.pk}/" in html
