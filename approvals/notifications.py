@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import smtplib
 import urllib.request
 
 from django.conf import settings
@@ -271,10 +272,16 @@ def _pending(field: str, keys, now):
     return qs.order_by("id")
 
 
+# Errors that concern one message (a refused address, a malformed header), not the server.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                  smtplib.SMTPDataError, UnicodeError, ValueError)
+
+
 def deliver_pending(*, keys: list[str] | None = None, limit: int = 1000, now=None) -> int:
     """Mail (and post to the chat) the recorded notices not yet sent, each in its own
     transaction with its row locked, so two workers never send the same notice. A mail or
-    chat outage stops the round; the next run carries on. Returns the mails sent."""
+    chat outage stops the round and the next run carries on; a message the mail server
+    refuses does not hold up the others. Returns the mails sent."""
     now = now or timezone.now()
     sent = 0
     for pk in list(_pending("mailed_at", keys, now).values_list("pk", flat=True)[:limit]):
@@ -291,7 +298,9 @@ def deliver_pending(*, keys: list[str] | None = None, limit: int = 1000, now=Non
                     sent += 1
                 n.mailed_at = timezone.now()
                 n.save(update_fields=["mailed_at"])
-        except Exception:
+        except MESSAGE_ERRORS:  # this message is refused, the server is fine: go on
+            log.exception("mail of notification %s was refused; the next run retries it", pk)
+        except Exception:  # the mail server is out of reach: the next run carries on
             log.exception("mail of notification %s failed; the next run retries it", pk)
             break
     webhook = settings.NOTIFY_WEBHOOK_URL

@@ -179,3 +179,36 @@ def test_users_see_their_own_notifications(client, db, security, developer,
 def test_the_notification_list_needs_a_sign_in(client, db):
     response = client.get("/notifications/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+class RefusingBackend:
+    """The mail server as it answers a mailbox that no longer exists (outside the machine)."""
+
+    def __new__(cls, *args, **kwargs):
+        import smtplib
+
+        from django.core.mail.backends.locmem import EmailBackend
+
+        class Backend(EmailBackend):
+            def send_messages(self, messages):
+                for message in messages:
+                    if "gone@company.com" in message.to:
+                        raise smtplib.SMTPRecipientsRefused({"gone@company.com": (550, b"no")})
+                return super().send_messages(messages)
+
+        return Backend(*args, **kwargs)
+
+
+def test_one_refused_message_does_not_hold_up_the_others(db, settings):
+    from tests.factories import UserFactory
+
+    settings.EMAIL_BACKEND = "tests.jobs.test_outage_and_delivery.RefusingBackend"
+    UserFactory(username="gone", email="gone@company.com", roles=["security_team"])
+    first = RequestFactory(expected_decision=timezone.now() - timezone.timedelta(hours=2))
+    RequestFactory(expected_decision=timezone.now() - timezone.timedelta(hours=1),
+                   reviewer=UserFactory(username="rev", email="rev@company.com",
+                                        roles=["security_team"]))
+    tasks.flag_overdue_requests.delay()
+    tasks.deliver_notifications.delay()
+    assert any("rev@company.com" in m.to for m in mail.outbox)
+    assert Notification.objects.filter(request=first, mailed_at__isnull=True).exists()
