@@ -440,7 +440,12 @@ def each_server(body: dict):
 
 
 def where(scope: str) -> str:
-    return "your user config (~/.claude.json)" if scope == "user" else scope
+    """Where to fix an entry of that scope."""
+    if scope == "user":
+        return "your user config (~/.claude.json)"
+    if scope.endswith(".mcp.json"):
+        return scope
+    return f"~/.claude.json, under the project {scope}"
 
 
 def describe(result: dict, scope: str) -> str:

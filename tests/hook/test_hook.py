@@ -217,7 +217,8 @@ def test_a_portal_url_that_is_not_the_portal_blocks_mcp_calls(machine, registry,
 def test_a_malformed_entry_is_blocked_by_name_and_does_not_let_the_others_through(
         machine, registry):
     machine.user_servers({"context7": C7, "evil": EVIL,
-                          "broken": {"command": "node", "args": "server.js"}})
+                          "broken": {"command": "node", "args": "server.js"}},
+                         projects={"odd": "npx odd-server"})
     assert machine.tool_call("mcp__context7__x") is None
     assert "unapproved" in denial(machine.tool_call("mcp__evil__x"))
     reason = denial(machine.tool_call("mcp__broken__x"))
@@ -226,6 +227,8 @@ def test_a_malformed_entry_is_blocked_by_name_and_does_not_let_the_others_throug
     context = machine.session_start()["hookSpecificOutput"]["additionalContext"]
     assert "broken (your user config): unapproved" in context and '"args"' in context
     assert "evil (your user config): unapproved" in context
+    assert "the entry is a string, not an object" in context
+    assert f"~/.claude.json, under the project {machine.project}" in context
     assert "cannot be reached" not in context and "refused" not in context
 
 
