@@ -45,8 +45,11 @@ class RequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(SignOff)
 class SignOffAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["request", "user", "role", "decision", "created_at"]
-    list_filter = ["role", "decision"]
+    list_display = ["request", "user", "role", "decision", "stale", "created_at"]
+    list_filter = ["role", "decision", "stale"]
+
+    def get_queryset(self, request):  # the whole record, set-aside sign-offs included
+        return SignOff.all_objects.select_related("request__server", "user")
 
 
 @admin.register(Comment)

