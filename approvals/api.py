@@ -92,7 +92,7 @@ class RequestDetailSerializer(RequestListSerializer):
         route = workflow.route_of(obj)
         return {
             "required_roles": list(route.required_roles),
-            "missing_roles": workflow._missing_roles(route, obj.signoffs.all()),
+            "missing_roles": workflow.missing_roles(route, obj.signoffs.all()),
             "evidence": route.describe_evidence(),
             "basis": route.basis,
         }

@@ -510,7 +510,7 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
     if taken:
         raise Conflict(f"{role} has signed off already ({taken.user.get_username()}).",
                        {"role": [f"{role} is covered; the route still needs: "
-                                 f"{', '.join(_missing_roles(route, signoffs)) or 'nothing'}"]})
+                                 f"{', '.join(missing_roles(route, signoffs)) or 'nothing'}"]})
     today = today or timezone.localdate()
     if decision == "deny":
         if not reason.strip():
@@ -521,7 +521,7 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
             errors.add("expires", policy.expiry_problem(
                 approved=today, wanted=expires, risk=request.risk or None, policy=pol))
         errors.raise_if_any()
-    completes = decision == "approve" and set(_missing_roles(route, signoffs)) == {role}
+    completes = decision == "approve" and set(missing_roles(route, signoffs)) == {role}
     if completes:
         _check_decidable(request, route)
     with acting_as(actor):
@@ -570,7 +570,7 @@ def _complete_if_covered(request, actor):
     pol = current_policy()
     route = route_of(request, pol)
     signoffs = list(request.signoffs.select_related("user"))
-    if not signoffs or _missing_roles(route, signoffs):
+    if not signoffs or missing_roles(route, signoffs):
         return
     try:
         _check_decidable(request, route)
@@ -579,7 +579,8 @@ def _complete_if_covered(request, actor):
     _decide_approved(request, actor, signoffs, pol, timezone.localdate())
 
 
-def _missing_roles(route, signoffs) -> list[str]:
+def missing_roles(route, signoffs) -> list[str]:
+    """The roles of the route that no current sign-off approves yet."""
     approved = {s.role for s in signoffs if s.decision == "approve"}
     return [r for r in route.required_roles if r not in approved]
 

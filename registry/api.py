@@ -28,7 +28,6 @@ from governance.models import DataScope, Risk
 
 from . import selectors, services
 from .models import Approval, ExportSnapshot, Server
-from .views import active_approval, catalog_servers
 
 CATALOG_STATUSES = ("active", "pending", "denied", "expired")
 CONTENT_TYPES = {
@@ -87,7 +86,7 @@ class ServerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ActiveApprovalSerializer(allow_null=True))
     def get_active_approval(self, server):
-        active = active_approval(server)  # not one past its expiry, before the job runs
+        active = selectors.active_approval(server)  # never one past its expiry
         return ACTIVE_APPROVAL.to_representation(active) if active else None
 
     @extend_schema_field(DenialSerializer(allow_null=True))
@@ -129,7 +128,7 @@ class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             params = checked.validated_data
         denials = Request.objects.filter(status=RequestStatus.DENIED).order_by(
             "-decided_at", "-id")
-        return catalog_servers(**params).prefetch_related(
+        return selectors.catalog(**params).prefetch_related(
             Prefetch("requests", queryset=denials, to_attr="denials"))
 
 

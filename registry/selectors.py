@@ -110,16 +110,18 @@ def latest_snapshot() -> ExportSnapshot | None:
     return ExportSnapshot.objects.order_by("-created_at", "-id").first()
 
 
-def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = ""):
+def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = "",
+            today: dt.date | None = None):
     """Servers with their active approval and open requests; filter by the catalog status
-    (active, pending, denied, expired), risk and data scope."""
+    (active, pending, denied, expired), risk and data scope. An approval past its expiry is
+    not the server's active one, even before the nightly job has marked it expired."""
     from approvals.models import OPEN_STATUSES, Request, RequestStatus
 
-    today = timezone.localdate()
-    active_qs = Approval.objects.active()
+    today = today or timezone.localdate()
+    deployable = Approval.objects.deployable(today)
     open_qs = Request.objects.filter(status__in=OPEN_STATUSES)
     qs = Server.objects.annotate(
-        has_active=Exists(active_qs.filter(server=OuterRef("pk"), expires__gte=today)),
+        has_active=Exists(deployable.filter(server=OuterRef("pk"))),
         has_lapsed=Exists(Approval.objects.filter(server=OuterRef("pk")).filter(
             Q(status=Approval.Status.EXPIRED) | Q(status=Approval.Status.ACTIVE,
                                                   expires__lt=today))),
@@ -127,7 +129,7 @@ def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = 
         has_denial=Exists(Request.objects.filter(server=OuterRef("pk"),
                                                  status=RequestStatus.DENIED)),
     ).prefetch_related(
-        Prefetch("approvals", queryset=active_qs, to_attr="active_approvals"),
+        Prefetch("approvals", queryset=deployable, to_attr="active_approvals"),
         Prefetch("requests", queryset=open_qs.order_by("expected_decision"),
                  to_attr="open_requests"),
     )
@@ -142,10 +144,15 @@ def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = 
     elif status == "expired":
         qs = qs.filter(has_lapsed=True, has_active=False)
     if risk:
-        qs = qs.filter(approvals__status=Approval.Status.ACTIVE, approvals__risk=risk)
+        qs = qs.filter(Exists(deployable.filter(server=OuterRef("pk"), risk=risk)))
     if scope:
-        qs = qs.filter(approvals__status=Approval.Status.ACTIVE, approvals__data_scope=scope)
+        qs = qs.filter(Exists(deployable.filter(server=OuterRef("pk"), data_scope=scope)))
     return qs.order_by("name")
+
+
+def active_approval(server) -> Approval | None:
+    """The server's active approval, from the prefetch of `catalog()`."""
+    return server.active_approvals[0] if server.active_approvals else None
 
 
 def catalog_status(server) -> str:

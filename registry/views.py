@@ -3,10 +3,7 @@ files to download, their history and the difference between any two snapshots.""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,40 +20,19 @@ from .models import Approval, ExportSnapshot, Server
 EXPORT_REFUSAL = "Exports are for the platform team, the security team and administrators."
 
 
-def catalog_servers(*, search: str = "", status: str = "", risk: str = "", scope: str = "",
-                    today: dt.date | None = None):
-    """`selectors.catalog`, with risk and scope matched against the deployable approval
-    only: an approval past its expiry is not the server's active one, even before the
-    nightly job has marked it expired."""
-    today = today or timezone.localdate()
-    qs = selectors.catalog(search=search, status=status)
-    deployable = Approval.objects.deployable(today).filter(server=OuterRef("pk"))
-    if risk:
-        qs = qs.filter(Exists(deployable.filter(risk=risk)))
-    if scope:
-        qs = qs.filter(Exists(deployable.filter(data_scope=scope)))
-    return qs
-
-
-def active_approval(server, today: dt.date | None = None) -> Approval | None:
-    """The server's deployable approval from the catalog's prefetch (`active_approvals`)."""
-    today = today or timezone.localdate()
-    return next((a for a in server.active_approvals if a.expires >= today), None)
-
-
 @login_required
 def catalog(request):
     """Every server with its state; search by name, filter by status, risk and scope."""
     form = CatalogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
-    qs = catalog_servers(today=today, **{k: filters.get(k) or "" for k in (
+    qs = selectors.catalog(today=today, **{k: filters.get(k) or "" for k in (
         "search", "status", "risk", "scope")})
     page = paginate(request, qs)
     can_queue = roles.can_see_queue(request.user)
     for server in page.object_list:
         server.catalog_status = selectors.catalog_status(server)
-        server.active = active_approval(server, today)
+        server.active = selectors.active_approval(server)
         for r in server.open_requests:
             r.can_open = can_queue or r.requester_id == request.user.pk
     return render(request, "registry/catalog.html", {"form": form, "page": page})
