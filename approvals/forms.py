@@ -323,12 +323,6 @@ class SignOffForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, r) for r in roles]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "deny" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "say why it is denied")
-        return cleaned
-
 
 class CommentForm(forms.Form):
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))

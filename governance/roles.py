@@ -53,6 +53,3 @@ def can_download_exports(user) -> bool:
 def can_read_audit(user) -> bool:
     return is_admin(user) or bool(roles_of(user) & AUDIT_ROLES)
 
-
-def can_edit_policy(user) -> bool:
-    return is_admin(user)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,7 +26,7 @@ from governance.api.permissions import CanDownloadExports
 from governance.models import DataScope, Risk
 
 from . import selectors, services
-from .models import Approval, ExportSnapshot, Server
+from .models import Approval, ExportSnapshot, Server, past_valid_until
 
 CATALOG_STATUSES = ("active", "pending", "denied", "expired")
 CONTENT_TYPES = {
@@ -181,17 +180,12 @@ class SnapshotHead:
     valid_until: dt.date | None
 
     def is_stale(self) -> bool:
-        return self.valid_until is not None and timezone.localdate() > self.valid_until
+        return past_valid_until(self.valid_until)
 
 
 # Snapshots are immutable, so what the fast path needs of one is read once per process.
 # (valid_until is stored after the file bodies: reading it means reading past them.)
 _heads: dict[int, SnapshotHead] = {}
-
-
-def _latest_id() -> int | None:
-    return ExportSnapshot.objects.order_by("-created_at", "-id").values_list(
-        "id", flat=True).first()
 
 
 def _head(pk: int) -> SnapshotHead:
@@ -205,10 +199,10 @@ def _head(pk: int) -> SnapshotHead:
 def current_snapshot_head() -> SnapshotHead:
     """The latest snapshot without its file bodies; rebuilt first only if there is none or
     an approval in it has passed its expiry (then the stored files must not be served)."""
-    pk = _latest_id()
+    pk = selectors.latest_snapshot_id()
     if pk is None or _head(pk).is_stale():
         services.fresh_snapshot()
-        pk = _latest_id()
+        pk = selectors.latest_snapshot_id()
     return _head(pk)
 
 

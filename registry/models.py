@@ -150,4 +150,9 @@ class ExportSnapshot(models.Model):
         }[filename]
 
     def is_stale(self, today: dt.date | None = None) -> bool:
-        return self.valid_until is not None and (today or timezone.localdate()) > self.valid_until
+        return past_valid_until(self.valid_until, today)
+
+
+def past_valid_until(valid_until: dt.date | None, today: dt.date | None = None) -> bool:
+    """A snapshot must not be served after the earliest expiry of the approvals it holds."""
+    return valid_until is not None and (today or timezone.localdate()) > valid_until

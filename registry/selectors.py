@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from governance.models import IncidentResponse, Organisation, VersionBumpRule
+from governance.models import IncidentResponse, Organisation
 from governance.selectors import current_policy
 
 from . import formats
@@ -106,8 +106,17 @@ def registry_contents(today: dt.date | None = None):
         (e.expires for e in deployable), default=None)
 
 
+def _newest_snapshots():
+    return ExportSnapshot.objects.order_by("-created_at", "-id")
+
+
 def latest_snapshot() -> ExportSnapshot | None:
-    return ExportSnapshot.objects.order_by("-created_at", "-id").first()
+    return _newest_snapshots().first()
+
+
+def latest_snapshot_id() -> int | None:
+    """The latest snapshot's id alone, without reading its file bodies."""
+    return _newest_snapshots().values_list("id", flat=True).first()
 
 
 def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = "",
@@ -174,7 +183,3 @@ def expiring_approvals(*, within_days: int, today: dt.date | None = None):
     return Approval.objects.deployable(today).filter(
         expires__lte=today + dt.timedelta(days=within_days)
     ).select_related("server").order_by("expires")
-
-
-def version_bump_rules():
-    return VersionBumpRule.objects.all()

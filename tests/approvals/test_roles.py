@@ -33,7 +33,6 @@ def person(kind):
         (roles.can_manage_reviews, {"security_team"}),
         (roles.can_download_exports, {"platform_team", "security_team", "administrator"}),
         (roles.can_read_audit, {"security_team", "administrator"}),
-        (roles.can_edit_policy, {"administrator"}),
     ],
 )
 def test_what_each_role_may_see_and_use(predicate, allowed):
@@ -101,3 +100,14 @@ def test_sign_off_needs_a_role_the_route_requires(file, kind):
 def test_a_developer_cannot_comment_on_someone_elses_request(file, other_developer):
     with pytest.raises(NotAllowed):
         workflow.add_comment(actor=other_developer, request=file(), body="hello")
+
+
+@pytest.mark.parametrize("kind", list(PEOPLE))
+def test_only_administrators_edit_the_policy(client, kind):
+    from django.urls import reverse
+
+    from governance.models import Organisation
+
+    client.force_login(person(kind))
+    url = reverse("admin:governance_organisation_change", args=[Organisation.load().pk])
+    assert (client.get(url).status_code == 200) is (kind == "administrator")
