@@ -1,7 +1,17 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from approvals import services as workflow
 from tests.factories import ApprovalFactory, UserFactory, stdio_config
+
+# Property tests are derandomized by default, so that a red run means a change broke
+# something; HYPOTHESIS_PROFILE=explore draws new examples (keep each failure it finds as
+# a fixed @example).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,11 @@
 """GET /api/v1/audit/: the audit trail (django-auditlog), newest first, filtered by the
 object it concerns, the actor and the time. Read-only: nothing in the product deletes it."""
 
+import datetime as dt
+
 import django_filters
 from auditlog.models import LogEntry
+from django import forms
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.filters import OrderingFilter
@@ -34,6 +37,27 @@ class LogEntrySerializer(serializers.ModelSerializer):
         return f"{entry.content_type.app_label}.{entry.content_type.model}"
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, as UTC. Python reads offsets up to 23:59 but PostgreSQL only up to
+    15:59 ("time zone displacement out of range"): the value goes to the database in UTC,
+    and one that UTC cannot hold (year 1 at +20:00) is refused like any other bad date."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(
+                "is outside the range of dates: use a time such as 2026-01-31T09:00:00Z",
+                code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class AuditFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(method="filter_object_type",
                                             label="app_label.model, e.g. approvals.request")
@@ -41,8 +65,8 @@ class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor__username")
     action = django_filters.ChoiceFilter(choices=[(v, k) for k, v in ACTIONS.items()],
                                          method="filter_action")
-    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
+    since = UtcIsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
 
     class Meta:
         model = LogEntry

@@ -117,3 +117,17 @@ def test_hook_is_served_as_a_download(api, developer):
     response = api(developer).get("/api/v1/client/mcp_governance_hook.py")
     assert response.status_code == 200
     assert b"PreToolUse" in b"".join(response.streaming_content)
+
+
+def test_audit_since_with_any_utc_offset_answers_rather_than_failing(api, security, file):
+    """Found by schemathesis on PostgreSQL: an offset beyond 15:59 was a 500."""
+    file()
+    client = api(security)
+    far = client.get("/api/v1/audit/", {"since": "2000-01-01T00:00:00+20:00"})
+    assert far.status_code == 200
+    assert far.json()["count"] >= 1
+    assert client.get("/api/v1/audit/", {"until": "2000-01-01T00:00:00-23:59"}).json()[
+        "count"] == 0
+    edge = client.get("/api/v1/audit/", {"since": "0001-01-01T00:00:00+20:00"})
+    assert edge.status_code == 400
+    assert "since" in edge.json()["errors"]
