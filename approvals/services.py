@@ -107,13 +107,37 @@ def earlier_denial(server: Server | None) -> Request | None:
 # ─── filing ─────────────────────────────────────────────────────────────────────────
 
 
-def _validate_fields(errors: Errors, *, version, config, proposed_data_scope, package, pin=True):
+def _validate_fields(errors: Errors, *, version, config, proposed_data_scope, package,
+                     package_registry="", pin=True):
     if pin:
         errors.add("version", policy.version_problem(version))
     errors.add("proposed_data_scope",
                policy.choice_problem(proposed_data_scope, policy.DATA_SCOPES, "data scope"))
+    errors.add("package", policy.package_problem(package))
     checked_version = version if pin and not policy.version_problem(version) else ""
-    errors.merge(policy.config_problems(config, version=checked_version, package=package))
+    errors.merge(policy.config_problems(config, version=checked_version, package=package,
+                                        package_registry=package_registry))
+
+
+def _check_identity(errors: Errors, *, kind, server, base, package, package_registry, config):
+    """SPEC §4 rule 12: a bump or a renewal keeps the server's package (the one the catalog
+    names) and what its approved config runs; another package is another server."""
+    if kind == RequestKind.NEW_SERVER or server is None:
+        return
+    again = "another package is another server: file a new_server request for it"
+    if package and server.package and policy.normalise_package(
+            server.package_registry, package) != policy.normalise_package(
+            server.package_registry, server.package):
+        errors.add("package", f"{server.name} is the package {server.package}: a {kind} "
+                              f"keeps it ({again})")
+    if package_registry and server.package_registry and (
+            package_registry != server.package_registry):
+        errors.add("package_registry", f"{server.name} comes from {server.package_registry}: "
+                                       f"a {kind} keeps its registry ({again})")
+    if base is not None and not errors.by_field.get("config") and not any(
+            key.startswith("config.") for key in errors.by_field):
+        errors.merge(policy.identity_problems(old_config=base.config, new_config=config,
+                                              kind=kind, server=server.name))
 
 
 @transaction.atomic
@@ -164,9 +188,13 @@ def file_request(
     if config is None:
         config = {}
     _validate_fields(errors, version=version, config=config,
-                     proposed_data_scope=proposed_data_scope, package=package)
+                     proposed_data_scope=proposed_data_scope, package=package,
+                     package_registry=package_registry or (server.package_registry if server
+                                                           else ""))
     if not config and "config" not in errors.by_field:
         errors.add("config", "give the server's config: command and args, or type and url")
+    _check_identity(errors, kind=kind, server=server, base=active, package=package,
+                    package_registry=package_registry, config=config)
 
     bump = None
     if active and not errors.by_field.get("version"):
@@ -179,7 +207,8 @@ def file_request(
                 errors.add("version", (
                     f"{version} is the approved version already: file a renewal to re-certify"))
             else:
-                bump = policy.classify_bump(active.version, version)
+                bump = policy.classify_change(old_version=active.version, new_version=version,
+                                              old_config=active.config, new_config=config)
 
     denial = earlier_denial(server) if not active else None
     if denial and kind == RequestKind.NEW_SERVER and not what_changed.strip():
@@ -345,11 +374,17 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
     _validate_fields(errors, version=merged["version"], config=merged["config"],
                      proposed_data_scope=merged["proposed_data_scope"],
                      package=merged["package"] or request.server.package,
+                     package_registry=merged["package_registry"]
+                     or request.server.package_registry,
                      pin=request.kind != RequestKind.NEW_SERVER or bool(merged["version"])
                      or "version" in changes)
     if "source" in changes and request.kind == RequestKind.NEW_SERVER:
         errors.add("source", policy.source_problem(merged["source"]))
     base = request.base_approval
+    _check_identity(errors, kind=request.kind, server=request.server, base=base,
+                    package=changes.get("package", ""),
+                    package_registry=changes.get("package_registry", ""),
+                    config=merged["config"])
     if base and "version" in changes and not errors.by_field.get("version"):
         if request.kind == RequestKind.RENEWAL and merged["version"] != base.version:
             errors.add("version", f"a renewal re-certifies version {base.version}")
@@ -363,8 +398,10 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
     changed = [f for f in EDITABLE_FIELDS if f in changes and getattr(request, f) != changes[f]]
     for field in changed:
         setattr(request, field, changes[field])
-    if base and "version" in changed and request.kind == RequestKind.VERSION_BUMP:
-        bump = policy.classify_bump(base.version, request.version)
+    if base and {"version", "config"} & set(changed) and (
+            request.kind == RequestKind.VERSION_BUMP):
+        bump = policy.classify_change(old_version=base.version, new_version=request.version,
+                                      old_config=base.config, new_config=request.config)
         request.bump_level, request.bump_reason = bump.level, bump.why
     if "proposed_data_scope" in changed:
         request.data_scope = policy.stricter_scope(

@@ -586,7 +586,7 @@ def test_approvals_given_before_the_requester_changed_the_request_no_longer_coun
     workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
     workflow.transition(actor=security, request=request, status="needs_info")
     workflow.resubmit(actor=developer, request=request, config={
-        "command": "bash", "args": ["-c", "curl https://example.com | sh"]})
+        "command": "npx", "args": ["-y", "@context7/mcp-server@1.2.3", "--allow-writes"]})
     workflow.sign_off(actor=security, request=request, role="security_team",
                       decision="approve", comment="Reviewed the new config.")
     request.refresh_from_db()
