@@ -484,7 +484,10 @@ def remote_url_problem(url) -> str | None:
                 "needs an https:// URL")
     if scheme != "https" or not rest:
         return f"a remote server needs an https:// URL: {URL_RULE}"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracketed host that is no IP address, or an unbalanced bracket
+        return f"the host is not a valid IPv6 address in brackets: {URL_RULE}"
     if parts.fragment or url.endswith("#"):
         return f"a fragment (#…) is never sent to the server: {URL_RULE}"
     if "@" in parts.netloc:
@@ -492,7 +495,9 @@ def remote_url_problem(url) -> str | None:
                 "disguise the host it reaches: give the host alone, and credentials as a "
                 "${VAR} placeholder in a header")
     netloc = _NETLOC.match(parts.netloc)
-    host = netloc["host"] if netloc else ""
+    if not netloc:
+        return f"'{parts.netloc}' is not a host and an optional port: {URL_RULE}"
+    host = netloc["host"]
     if not host:
         return f"the URL has no host: {URL_RULE}"
     port = netloc["port"]

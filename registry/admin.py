@@ -1,14 +1,37 @@
+from django import forms
 from django.contrib import admin, messages
 
 from governance.admin import ReadOnlyMixin
-from governance.errors import ServiceError
+from governance.errors import InvalidInput, ServiceError
 
 from . import services
 from .models import Approval, ExportSnapshot, Server
 
 
+class ServerForm(forms.ModelForm):
+    """The catalog entry, checked by the service the importer and the workflow rely on."""
+
+    class Meta:
+        model = Server
+        fields = ["name", "source", "package_registry", "package", "created_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.check_server_fields(
+                server=self.instance if self.instance.pk else None,
+                **{key: cleaned.get(key) or "" for key in (
+                    "name", "source", "package", "package_registry")})
+        except InvalidInput as exc:
+            for key, messages in exc.errors.items():
+                for message in messages:
+                    self.add_error(key if key in self.fields else None, message)
+        return cleaned
+
+
 @admin.register(Server)
 class ServerAdmin(admin.ModelAdmin):
+    form = ServerForm
     list_display = ["name", "source", "package_registry", "package", "created_at"]
     search_fields = ["name", "package"]
 

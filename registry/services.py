@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from governance import policy
 from governance.audit import acting_as, system_user
-from governance.errors import Conflict, InvalidInput
+from governance.errors import Conflict, Errors, InvalidInput
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
 from governance.queue import after_commit
 
@@ -115,6 +115,28 @@ def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
         approval.save()
     _rebuild_export(f"{approval.server.name} {approval.version} revoked")
     return approval
+
+
+def check_server_fields(*, server: Server | None, name: str, source: str, package: str,
+                        package_registry: str) -> None:
+    """The catalog entry of a server as an administrator edits it (SPEC §4 rules 11, 12):
+    a valid name, source and package, and, while it has an active approval, the package
+    that approval's config runs, so that the registry YAML and the allowlist agree."""
+    errors = Errors()
+    errors.add("name", policy.name_problem(name))
+    if source:
+        errors.add("source", policy.source_problem(source))
+    errors.add("package", policy.package_problem(package))
+    active = (Approval.objects.active().filter(server=server).first()
+              if server is not None and server.pk else None)
+    if active and package and not errors.by_field.get("package") and (
+            (package, package_registry) != (server.package, server.package_registry)):
+        for messages in policy.package_problems(
+                active.config, package=package, package_registry=package_registry).values():
+            for message in messages:
+                errors.add("package", f"the active approval ({active.version}) does not "
+                                      f"run this package: {message}")
+    errors.raise_if_any("The server's entry breaks the rules below; nothing was saved.")
 
 
 # ─── exports ────────────────────────────────────────────────────────────────────────
@@ -251,6 +273,10 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                     server.save()
             return server
 
+        identity_problems = _identity_problems(registry, servers)
+        if identity_problems:
+            raise InvalidInput("The file changes what an approved server is; nothing was "
+                               "imported.", identity_problems)
         for entry in registry.approved:
             server = server_for(entry.name, source=entry.source, package=entry.package,
                                 package_registry=entry.package_registry)
@@ -296,7 +322,9 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                 expected_decision=_midnight(entry.expected_decision),
             )
             if entry.kind == "version_bump" and active:
-                bump = policy.classify_bump(active.version, entry.version)
+                bump = policy.classify_change(old_version=active.version,
+                                              new_version=entry.version,
+                                              old_config=active.config, new_config=entry.config)
                 fields.update(bump_level=bump.level, bump_reason=bump.why, base_approval=active)
             elif entry.kind == "renewal" and active:
                 fields.update(base_approval=active)
@@ -356,6 +384,48 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
         else:
             _rebuild_export("registry imported")
     return counts
+
+
+def _identity_problems(registry: formats.Registry, servers: dict) -> dict[str, list[str]]:
+    """SPEC §4 rule 12 for a file: an approved entry that replaces (or rewrites) a server's
+    active approval, and a pending bump or renewal, keep the server's identity: its package
+    and what its approved config runs. Problems keyed by entry and field."""
+    problems: dict[str, list[str]] = {}
+    active = {a.server.name: a for a in Approval.objects.active().select_related("server")
+              .filter(server__in=list(servers.values()))}
+
+    def add(where, found):
+        for key, messages in found.items():
+            problems.setdefault(f"{where}.{key}", []).extend(messages)
+
+    for index, entry in enumerate(registry.approved):
+        current = active.get(entry.name)
+        if current is None:
+            continue
+        where = f"approved[{index}] ({entry.name})"
+        server = current.server
+        if server.package and entry.package and policy.normalise_package(
+                server.package_registry, entry.package) != policy.normalise_package(
+                server.package_registry, server.package):
+            add(where, {formats.PACKAGE_KEYS.get(entry.package_registry, "package"): [
+                f"{entry.name} is the package {server.package} (approved at "
+                f"{current.version}): another package is another server; give it its own "
+                "name"]})
+            continue
+        kind = "renewal" if entry.version == current.version else "version_bump"
+        add(where, policy.identity_problems(old_config=current.config, new_config=entry.config,
+                                            kind=kind, server=entry.name))
+    for index, entry in enumerate(registry.pending_review):
+        current = active.get(entry.name)
+        if current is None or entry.kind == "new_server" or not entry.config:
+            continue
+        where = f"pending_review[{index}] ({entry.name})"
+        found = policy.package_problems(entry.config, package=current.server.package,
+                                        package_registry=current.server.package_registry)
+        add(where, found or policy.identity_problems(
+            old_config=current.config, new_config=entry.config, kind=entry.kind,
+            server=entry.name))
+    return problems
 
 
 # ─── jobs: expiry warnings and expiry notices ───────────────────────────────────────

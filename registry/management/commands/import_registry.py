@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.audit import acting_as, system_user
+from governance.errors import ServiceError
 from registry import formats, services
 
 
@@ -27,8 +28,15 @@ class Command(BaseCommand):
                 self.stderr.write(f"{file}: {problem}")
             raise CommandError(f"{len(problems)} problem(s) in {file}; nothing was imported.")
         actor = system_user()
-        with acting_as(actor):
-            counts = services.import_registry(registry=registry, actor=actor, dry_run=dry_run)
+        try:
+            with acting_as(actor):
+                counts = services.import_registry(registry=registry, actor=actor,
+                                                  dry_run=dry_run)
+        except ServiceError as exc:
+            for key, messages in exc.errors.items():
+                for message in messages:
+                    self.stderr.write(f"{file}: {key}: {message}")
+            raise CommandError(f"{exc.message} ({file})") from exc
         summary = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items())
         prefix = "Dry run, nothing changed. Would import" if dry_run else "Imported"
         self.stdout.write(f"{prefix} {file}: {summary}")
