@@ -251,7 +251,11 @@ def dump_registry_yaml(registry: Registry) -> str:
 # - serverName matches the name the user gave the server in their own config.
 # The denylist wins over the allowlist, and it applies to managed-mcp.json's servers too.
 # So the files never carry a `*` in a serverUrl, and never a deny entry that the client
-# would apply to a server the allowlist pins.
+# would apply to a server the allowlist pins. Claude Code has validated serverName against
+# [a-zA-Z0-9_-] and skipped the whole settings file over one entry outside it
+# (anthropics/claude-code#23838): a catalog name with a dot is denied by command or URL
+# only, lest the allowlist go with it.
+CLIENT_SERVER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def url_is_pattern(url) -> bool:
@@ -318,7 +322,7 @@ def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict
     approved_names = {e.name.lower() for e in servers}
     deny: list[dict] = []
     for name, config in sorted(denied, key=lambda d: d[0]):
-        if name.lower() not in approved_names:
+        if name.lower() not in approved_names and CLIENT_SERVER_NAME.match(name):
             deny.append({"serverName": name})
         if not config:
             continue

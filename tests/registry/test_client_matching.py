@@ -100,7 +100,7 @@ configs = st.one_of(
     st.builds(lambda args: {"command": "npx", "args": args},
               st.lists(st.sampled_from(["-y", "@x/y@1.0.0", "@x/z@1.0.0", "*"]), max_size=3)),
 )
-names = st.sampled_from(["linear", "Linear", "x", "y", "copy"])
+names = st.sampled_from(["linear", "Linear", "x", "y", "copy", "a.b"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -121,3 +121,12 @@ def test_no_deny_entry_is_a_pattern_or_applies_to_an_approved_server(allow, deny
     denied_names = {e["serverName"].lower() for e in document["deniedMcpServers"]
                     if "serverName" in e}
     assert not approved_names & denied_names
+    assert all(formats.CLIENT_SERVER_NAME.match(name) for name in denied_names)
+
+
+def test_a_denied_name_the_client_would_reject_is_denied_by_its_command_only():
+    """A serverName outside [a-zA-Z0-9_-] has made Claude Code skip the whole settings
+    file (anthropics/claude-code#23838), allowlist included."""
+    document = formats.managed_settings([], [("docs.search", {"command": "npx",
+                                                              "args": ["-y", "@x/d@1.0.0"]})])
+    assert document["deniedMcpServers"] == [{"serverCommand": ["npx", "-y", "@x/d@1.0.0"]}]
