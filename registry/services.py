@@ -51,11 +51,12 @@ def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approv
         server.source = request.source or server.source
         server.package = request.package or server.package
         server.package_registry = request.package_registry or server.package_registry
-    if not server.package:
+    named = not server.package and policy.registry_package(request.config)[1]
+    if named:
         # The registry YAML names the package the allowlist pins (SPEC §4 rule 12), and
         # every later bump is held to it.
         server.package_registry, server.package = policy.registry_package(request.config)
-    if request.kind == "new_server" or server.package:
+    if request.kind == "new_server" or named:
         server.save()
     approval = Approval.objects.create(
         server=server, version=request.version, data_scope=request.effective_data_scope,
