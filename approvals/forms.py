@@ -8,7 +8,7 @@ import re
 
 from django import forms
 
-from governance import policy, roles
+from governance import limits, policy, roles
 from registry.models import PackageRegistry
 
 from .models import Request, RequestKind, RequestStatus, SignOff
@@ -141,10 +141,14 @@ class ConfigFieldsMixin:
         text = (cleaned.get("config_json") or "").strip()
         if text:
             try:
-                config = json.loads(text)
+                config = limits.loads_json(text)
             except json.JSONDecodeError as exc:
                 self.add_error("config_json", f"this is not valid JSON: {exc.msg} at line "
                                               f"{exc.lineno}, column {exc.colno}")
+                return None
+            except limits.BadInput as exc:
+                self.add_error("config_json", str(exc) if exc.where else
+                               f"this JSON {exc.message}")
                 return None
             if isinstance(config, dict) and isinstance(config.get("mcpServers"), dict) and len(
                     config["mcpServers"]) == 1:

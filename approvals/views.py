@@ -71,7 +71,10 @@ def new_request(request):
     """One form for a new server, a version bump (pre-filled from the active approval) and
     a renewal; the server's earlier denials are shown before filing again."""
     name = (request.POST.get("server_name") or request.GET.get("server") or "").strip()
-    server = Server.objects.filter(name=name).first() if name else None
+    # Only a valid name is looked up; anything else (a NUL, which PostgreSQL refuses) is
+    # left to the form, which says what is wrong with it.
+    valid = name and policy.name_problem(name) is None
+    server = Server.objects.filter(name=name).first() if valid else None
     if request.method == "POST" and request.POST.get("lookup"):
         # "Look up" (no JavaScript needed): show the server's approval and denials, keep
         # what was typed, file nothing.

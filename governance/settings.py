@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, so that its 400 page knows the user; before any view looks a value up.
+    "governance.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -205,6 +207,14 @@ API_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Bad input gets an answer, never a 500 (issue 8, section 5). JSON bodies, pasted configs
+# and imported YAML nested deeper than this are refused (Python's parsers recurse); the
+# importer refuses files over IMPORT_MAX_BYTES before reading them and lists at most
+# IMPORT_MAX_PROBLEMS problems, then how many more.
+INPUT_MAX_DEPTH = int(os.environ.get("INPUT_MAX_DEPTH", "32"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_PROBLEMS = int(os.environ.get("IMPORT_MAX_PROBLEMS", "100"))
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(

@@ -1,11 +1,14 @@
-"""A JSON parser that refuses bodies over the limit (413) before reading them whole."""
+"""A JSON parser that refuses bodies over the limit (413) before reading them whole, and
+JSON nested too deep or holding a NUL character (400, naming the field)."""
 
 import io
 
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import BaseParser, JSONParser
+
+from governance import limits
 
 
 class PayloadTooLarge(APIException):
@@ -40,4 +43,14 @@ class LimitedJSONParser(BaseParser):
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
             raise too_large
-        return JSONParser().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            data = JSONParser().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:  # the parser itself recursed too deep
+            raise ParseError(f"The JSON body {limits.too_deep(limits.max_depth())}.") from None
+        try:
+            limits.check_value(data)
+        except limits.BadInput as exc:
+            if not exc.where:
+                raise ParseError(f"The JSON body {exc.message}.") from None
+            raise ValidationError({exc.where: [exc.message]}) from None
+        return data
