@@ -7,6 +7,10 @@ notification list (governance.notification_urls)."""
 from django.contrib import admin
 from django.urls import include, path
 
+# With DEBUG off: a page (or the API's JSON under /api/) and never a traceback; 503 with
+# Retry-After when the database is out of reach.
+handler500 = "governance.error_pages.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("governance.api_urls")),
