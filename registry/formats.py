@@ -11,7 +11,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from governance import policy
+from governance import limits, policy
+
+# libyaml's loader when PyYAML was built with it (it parses several times faster); the
+# pure-Python one otherwise, and to word the problems of a file that does not parse.
+FastSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Values a document may expand to through aliases (&anchor ... *anchor): a few lines can
+# otherwise stand for billions of values (the "billion laughs"), far beyond any registry.
+MAX_VALUES = 1_000_000
 
 PLACEHOLDER_DATE = "YYYY-MM-DD"
 PACKAGE_KEYS = {"npm": "npm_package", "pypi": "pypi_package", "oci": "oci_image"}
@@ -529,15 +536,70 @@ SECTIONS = ("metadata", "approved", "pending_review", "denied", "version_bump_po
             "incident_response")
 
 
-def parse_registry(text: str) -> tuple[Registry | None, list[str]]:
-    """Parse and validate a registry YAML. Returns (registry, []) or (None, problems)."""
-    problems = _Problems()
+def _shape_problem(text: str, loader, max_depth: int) -> str | None:
+    """Walk the parser's events, which builds nothing and recurses nowhere, and say where
+    the document nests deeper than `max_depth` or expands past MAX_VALUES; None if neither.
+    The loaders recurse on depth (a RecursionError traceback in pure Python), so this runs
+    before anything is loaded."""
+    total, open_collections, sizes = 0, [], {}
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            total += 1
+            open_collections.append((event.anchor, total))
+            if len(open_collections) > max_depth:
+                return (f"line {event.start_mark.line + 1}: the document "
+                        f"{limits.too_deep(max_depth)}; a registry needs a handful")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start = open_collections.pop()
+            if anchor is not None:
+                sizes[anchor] = total - start + 1
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_collections):
+                return (f"line {event.start_mark.line + 1}: *{event.anchor} refers to a "
+                        "collection that contains it; a registry holds no recursive values")
+            total += sizes.get(event.anchor, 1)
+        if total > MAX_VALUES:
+            return (f"line {event.start_mark.line + 1}: the document expands to more than "
+                    f"{MAX_VALUES:,} values through its aliases (*anchor)")
+    return None
+
+
+def _load(text: str, max_depth: int):
+    """(document, None) or (None, problem). Fast loader first; on a syntax error the
+    pure-Python one reads the file again, so that problems keep their wording."""
     try:
-        document = yaml.safe_load(text)
+        problem = _shape_problem(text, FastSafeLoader, max_depth)
+        return (None, problem) if problem else (yaml.load(text, Loader=FastSafeLoader), None)
+    except yaml.YAMLError:
+        if FastSafeLoader is yaml.SafeLoader:
+            raise
+    problem = _shape_problem(text, yaml.SafeLoader, max_depth)
+    return (None, problem) if problem else (yaml.load(text, Loader=yaml.SafeLoader), None)
+
+
+def parse_registry(text: str, *, max_depth: int | None = None
+                   ) -> tuple[Registry | None, list[str]]:
+    """Parse and validate a registry YAML. Returns (registry, []) or (None, problems).
+    A document nested deeper than `max_depth` (INPUT_MAX_DEPTH) is refused unread."""
+    problems = _Problems()
+    max_depth = limits.max_depth() if max_depth is None else max_depth
+    try:
+        document, problem = _load(text, max_depth)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         return None, [f"{where}: the file is not valid YAML ({getattr(exc, 'problem', exc)})"]
+    if problem:
+        return None, [problem]
+    # PostgreSQL refuses NUL in text: a "\0" escape anywhere is refused with its place.
+    nul = [f"{where or 'file'}: {message}" for where, message in limits.value_problems(
+        document, limit=max_depth)]
+    if nul:
+        return None, nul
     if not isinstance(document, dict):
         return None, ["file: must be a mapping with the sections " + ", ".join(SECTIONS)]
     for key in document:
