@@ -246,10 +246,19 @@ def render_mail(notification: Notification, to: list[str]) -> EmailMultiAlternat
     return message
 
 
+def chat_escape(text: str) -> str:
+    """Slack reads &, < and > as control characters (`<!channel>` pings a channel, `<@U1>` a
+    person, `<https://x|label>` hides a link behind a label); its formatting reference says
+    to send them as &amp;, &lt; and &gt; when they are meant as text, and nothing else."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def chat_payload(notification: Notification) -> dict:
-    """Slack-compatible: `text` for every client, `blocks` for the ones that render them."""
+    """Slack-compatible: `text` for every client, `blocks` for the ones that render them.
+    What people wrote (a reason, a name) is escaped; only the portal's own link is markup."""
     url = absolute(notification.link) if notification.link else settings.PORTAL_BASE_URL
-    text = f"*{notification.subject}*\n{notification.body}\n<{url}|Open in the portal>"
+    text = (f"*{chat_escape(notification.subject)}*\n{chat_escape(notification.body)}\n"
+            f"<{url}|Open in the portal>")
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn",
                                                                   "text": text}}]}
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from approvals import services as workflow
 from approvals import tasks
 from approvals.models import Notification
 from registry import tasks as registry_tasks
@@ -212,3 +213,27 @@ def test_one_refused_message_does_not_hold_up_the_others(db, settings):
     tasks.deliver_notifications.delay()
     assert any("rev@company.com" in m.to for m in mail.outbox)
     assert Notification.objects.filter(request=first, mailed_at__isnull=True).exists()
+
+
+def test_what_people_wrote_cannot_ping_or_disguise_a_link_in_the_chat(
+        db, file, tech_lead, settings, webhook, django_capture_on_commit_callbacks):
+    url, received = webhook
+    settings.NOTIFY_WEBHOOK_URL = url
+    request = file()
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="deny",
+                          reason="<!channel> ask <@U123> & see <https://evil.example|the docs>",
+                          alternative="Use <!here> instead.")
+
+    texts = [payload["text"] for _, payload in received]
+    assert len(texts) == 1 and texts[0].startswith("*Denied: context7 1.2.3")
+    text = texts[0]
+    # Slack's control characters, as its formatting reference says to send them as text.
+    assert ("Reason: &lt;!channel&gt; ask &lt;@U123&gt; &amp; see "
+            "&lt;https://evil.example|the docs&gt;") in text
+    assert "Alternative: Use &lt;!here&gt; instead." in text
+    # The only markup left is the portal's own link.
+    assert text.count("<") == 1 and text.endswith(
+        f"<http://127.0.0.1:8000/requests/{request.pk}/|Open in the portal>")
+    assert received[0][1]["blocks"][0]["text"]["text"] == text
