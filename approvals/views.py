@@ -244,6 +244,10 @@ DONE = {
 }
 
 
+NO_SUCH_REQUEST = ("There is no request with this number that you can see: only its "
+                   "requester and the reviewers can open it.")
+
+
 @login_required
 def request_detail(request, pk: int):
     """The request's page for its requester and the reviewers: config, route, sign-offs,
@@ -251,12 +255,16 @@ def request_detail(request, pk: int):
     try:
         req = selectors.request_detail(pk)
     except Request.DoesNotExist as exc:
-        raise Http404("No such request.") from exc
+        raise Http404(NO_SUCH_REQUEST) from exc
     if not workflow.can_view(request.user, req):
-        raise PermissionDenied("Only the requester and the reviewers can see this request.")
+        # Another developer's request is not theirs to see at all: the same 404 as a
+        # request that does not exist, for the page and every form on it (SPEC §3).
+        raise Http404(NO_SUCH_REQUEST)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if request.method == "POST" and action not in ACTIONS:
-        raise PermissionDenied("Unknown action.")
+        return render(request, "400.html", {
+            "exception": f"Unknown action; the request page knows {', '.join(ACTIONS)}."},
+            status=400)
     forms, route = _forms(req, request.user, request.POST or None, action)
     status = 200
     if action:

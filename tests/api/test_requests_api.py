@@ -52,7 +52,7 @@ def test_a_duplicate_of_someone_elses_request_links_to_the_server_page(
     assert body["link"] == "/servers/context7/"
     assert f"/requests/{first.pk}/" not in response.content.decode()
     client.force_login(other_developer)
-    assert client.get(f"/requests/{first.pk}/").status_code == 403  # why it is not linked
+    assert client.get(f"/requests/{first.pk}/").status_code == 404  # why it is not linked
     page = client.get(body["link"])
     assert page.status_code == 200
     assert f"#{first.pk}" in page.content.decode()  # the open request is listed there

@@ -102,7 +102,7 @@ def test_a_duplicate_of_someone_elses_request_points_to_the_server_page(
     response = client.post("/requests/new/", form_data())
     html = response.content.decode()
     assert errors_of(response, "version")
-    assert f"/requests/{first.pk}/" not in html  # a page that would answer 403 to them
+    assert f"/requests/{first.pk}/" not in html  # a page that would answer 404 to them
     assert 'href="/servers/context7/">See the open requests for this server' in html
     assert client.get("/servers/context7/").status_code == 200
 

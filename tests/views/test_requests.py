@@ -122,10 +122,58 @@ def test_navigation_shows_only_what_the_roles_can_use(client_for, developer, sec
 def test_request_page_is_only_for_the_requester_and_reviewers(client_for, file,
                                                               other_developer, tech_lead):
     request = file()
-    assert client_for(other_developer).get(f"/requests/{request.pk}/").status_code == 403
+    # Another developer's request is not theirs to see: 404, as the API answers (SPEC §3).
+    assert client_for(other_developer).get(f"/requests/{request.pk}/").status_code == 404
     html = client_for(tech_lead).get(f"/requests/{request.pk}/").content.decode()
     assert "Route: new server" in html
     assert "dev's other requests" in html
+
+
+def test_another_developers_request_is_not_found_like_one_that_does_not_exist(
+        client_for, file, other_developer, platform):
+    request = file()
+    for user in (other_developer, platform):
+        client = client_for(user)
+        mine = client.get(f"/requests/{request.pk}/")
+        missing = client.get(f"/requests/{request.pk + 1000}/")
+        assert mine.status_code == missing.status_code == 404
+        html = mine.content.decode()
+        assert "Not found" in html and "context7" not in html
+
+
+@pytest.mark.parametrize(("action", "data"), [
+    ("comment", {"comment-body": "Let me in."}),
+    ("withdraw", {}),
+    ("edit", {"edit-version": "1.2.4"}),
+    ("resubmit", {"edit-version": "1.2.4"}),
+    ("signoff", {"signoff-role": "tech_lead", "signoff-decision": "approve"}),
+    ("claim", {}),
+    ("transition", {"transition-status": "sandbox_trial"}),
+    ("assess", {"assess-risk": "LOW"}),
+    ("explode", {}),
+])
+def test_no_form_of_another_developers_request_page_answers_but_404(
+        client_for, file, other_developer, action, data):
+    request = file()
+    response = client_for(other_developer).post(f"/requests/{request.pk}/",
+                                                {"action": action, **data})
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.status == "under_review" and not request.comments.exists()
+
+
+def test_an_action_on_a_request_the_user_can_see_is_still_403(client_for, file, tech_lead):
+    request = file()
+    response = post(client_for(tech_lead), request, "withdraw")
+    assert response.status_code == 403
+    assert "This page is not for your role" in response.content.decode()
+
+
+def test_an_unknown_action_on_a_request_page_answers_400(client_for, developer, file):
+    request = file()
+    response = client_for(developer).post(f"/requests/{request.pk}/", {"action": "explode"})
+    assert response.status_code == 400
+    assert "Unknown action" in response.content.decode()
 
 
 def test_request_page_query_count_is_bounded(client_for, file, security, tech_lead,
@@ -296,6 +344,6 @@ def test_earlier_denials_on_a_request_page_link_only_where_the_viewer_may_go(
     mine = file(what_changed="Self-hosted now.")
     html = client_for(developer).get(f"/requests/{mine.pk}/").content.decode()
     assert "Sends queries to a third party." in html and f"#{denied.pk}" in html
-    assert f"/requests/{denied.pk}/" not in html  # someone else's request: 403 for them
+    assert f"/requests/{denied.pk}/" not in html  # someone else's request: 404 for them
     html = client_for(tech_lead).get(f"/requests/{mine.pk}/").content.decode()
     assert f"/requests/{denied.pk}/" in html
