@@ -3,7 +3,6 @@ SQLite in the working directory, tasks run in-process, mail to the console."""
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import dj_database_url
 
@@ -130,7 +129,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-# Mail: EMAIL_URL (smtp://user:password@host:port, add ?tls=1) or Django's EMAIL_* names.
+# Mail: EMAIL_URL (see email_settings below) or Django's EMAIL_* names.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
@@ -139,14 +138,57 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+
+
+def email_settings(url: str) -> dict:
+    """EMAIL_URL as Django's EMAIL_* settings, parsed by django-environ (maintained;
+    dj-email-url has had no release since 2022). Both read `smtps` as STARTTLS and neither
+    reads `?tls=`/`?ssl=`, so the forms people write are named first as RFC 8314 means them:
+    smtps:// or ?ssl=1 is TLS from the first byte (Django's EMAIL_USE_SSL, port 465);
+    submission:// or ?tls=1 is STARTTLS (EMAIL_USE_TLS, port 587); smtp+ssl:// and
+    smtp+tls:// are django-environ's own names for the same."""
+    from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+    import environ
+    from django.core.exceptions import ImproperlyConfigured
+
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    scheme = parts.scheme.lower()
+
+    def flag(name):
+        return (query.get(name) or [""])[0].strip().lower() in {"1", "true", "yes", "on"}
+
+    ssl = flag("ssl") or scheme in {"smtps", "smtp+ssl"}
+    tls = flag("tls") or scheme in {"submission", "submit", "smtp+tls"}
+    if ssl and tls:
+        raise ImproperlyConfigured(
+            "EMAIL_URL asks for both SSL (smtps://, ?ssl=1) and STARTTLS (submission://, "
+            "?tls=1): choose one.")
+    timeout = query.get("timeout")
+    if scheme in {"smtp", "smtps", "submission", "submit", "smtp+ssl", "smtp+tls"}:
+        scheme = "smtp+ssl" if ssl else "smtp+tls" if tls else "smtp"
+    parsed = environ.Env.email_url_config(urlunsplit(
+        (scheme, parts.netloc, parts.path, "", parts.fragment)))
+    config = dict(EMAIL_BACKEND=parsed["EMAIL_BACKEND"],
+                  EMAIL_HOST_USER=parsed.get("EMAIL_HOST_USER") or "",
+                  EMAIL_HOST_PASSWORD=parsed.get("EMAIL_HOST_PASSWORD") or "",
+                  EMAIL_HOST=parsed.get("EMAIL_HOST") or "localhost",
+                  EMAIL_PORT=parsed.get("EMAIL_PORT") or (465 if ssl else 587 if tls else 25),
+                  EMAIL_USE_SSL=ssl, EMAIL_USE_TLS=tls)
+    if parsed.get("EMAIL_FILE_PATH") and scheme == "filemail":
+        config["EMAIL_FILE_PATH"] = parsed["EMAIL_FILE_PATH"]
+    if timeout:
+        try:
+            config["EMAIL_TIMEOUT"] = float(timeout[0])
+        except ValueError:
+            raise ImproperlyConfigured("EMAIL_URL: ?timeout= is a number of seconds.") from None
+    return config
+
+
 if os.environ.get("EMAIL_URL"):
-    _mail = urlparse(os.environ["EMAIL_URL"])
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or 25
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_TLS = "tls=1" in _mail.query or _mail.scheme == "smtp+tls"
+    globals().update(email_settings(os.environ["EMAIL_URL"]))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mcp-portal@localhost")
 if os.environ.get("EMAIL_FILE_PATH"):  # with EMAIL_BACKEND=...filebased.EmailBackend
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
