@@ -291,8 +291,9 @@ def _refusal(settings: dict, code: int, detail: str) -> str:
     url = settings["portal_url"]
     said = f" ({detail})" if detail else ""
     if code == 401:
-        return (f"the portal refused the token (401){said}: it is missing, wrong or revoked. "
-                f"Create a token at {url}/accounts/tokens/ and set MCP_PORTAL_TOKEN (or "
+        return (f"the portal refused the token (401){said}: it is missing, wrong, expired "
+                f"or revoked. Create a token at {url}/accounts/tokens/ and set "
+                "MCP_PORTAL_TOKEN (or "
                 "\"token\" in ~/.config/mcp-governance/config.json).")
     if code == 403:
         return (f"the portal refused the check (403){said}: your account may not use it. "

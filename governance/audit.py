@@ -43,6 +43,11 @@ def register_models():
             ExportSnapshot, exclude_fields=["registry_yaml", "managed_mcp_json",
                                             "managed_settings_json", "diff"]
         )
+    from .models import ApiToken
+
+    if not auditlog.contains(ApiToken):
+        # Who made or revoked which token (by its first characters), never its digest.
+        auditlog.register(ApiToken, exclude_fields=["digest", "last_used"])
     user_model = get_user_model()
     if not auditlog.contains(user_model):
         auditlog.register(user_model, exclude_fields=["password", "last_login"],

@@ -211,7 +211,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated API call answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": ["governance.api.parsers.LimitedJSONParser"],
@@ -257,6 +257,57 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 INPUT_MAX_DEPTH = int(os.environ.get("INPUT_MAX_DEPTH", "32"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_PROBLEMS = int(os.environ.get("IMPORT_MAX_PROBLEMS", "100"))
+
+# ─── credentials and brute force (SPEC §7, §10) ─────────────────────────────────────────
+# API tokens are knox's: only a SHA-512 digest and the key's first characters are stored.
+INSTALLED_APPS += ["knox"]
+KNOX_TOKEN_MODEL = "governance.ApiToken"
+# knox's own table would be unused (ApiToken replaces it) yet hold a key to auth_user that
+# stops PostgreSQL from truncating users: knox's migrations are off.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "AUTH_HEADER_PREFIX": "Token",  # `Authorization: Token <key>`, as before (SPEC §7)
+    "TOKEN_PREFIX": "mcpgov_",  # recognisable by people and secret scanners
+    "TOKEN_TTL": None,  # each token's expiry is chosen when it is made
+}
+# The longest lifetime a user may give a token, in days (unset: "never expires" is allowed).
+API_TOKEN_MAX_DAYS = int(os.environ["API_TOKEN_MAX_DAYS"]) if os.environ.get(
+    "API_TOKEN_MAX_DAYS") else None
+# A token's last use is written at most once in this many seconds: reads stay reads.
+API_TOKEN_LAST_USED_INTERVAL = 60
+
+# Counters of throttles are shared by every worker and web node through the cache: Redis in
+# production (CACHE_URL=redis://host:6379/1), this process's memory in the embedded default.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}}
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://host:port/db, rediss://..., or locmem://; not {CACHE_URL!r}")
+
+# The client's address, for throttles and sign-in lockout: REMOTE_ADDR, or with PROXY_COUNT
+# proxies in front that append to X-Forwarded-For, the address the outermost one saw.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or 0)
+REST_FRAMEWORK |= {
+    "NUM_PROXIES": PROXY_COUNT,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "governance.api.throttles.AnonThrottle",
+        "governance.api.throttles.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        # Generous: each developer's hook checks at every session start, pipelines poll.
+        "user": os.environ.get("API_THROTTLE_USER") or "600/min",
+        "anon": os.environ.get("API_THROTTLE_ANON") or "60/min",
+        # Distinct wrong keys from one address within the period, before it gets 429.
+        "failed_token": os.environ.get("API_THROTTLE_FAILED_TOKENS") or "30/min",
+    },
+}
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(

@@ -1,34 +1,55 @@
-"""The API token page: a signed-in user creates, replaces or revokes their own DRF token.
-The key is shown once, right after it is made; afterwards only its first characters."""
+"""The API token page: a signed-in user creates, lists and revokes their own tokens. A new
+key is shown once, in the answer to the form that made it (it is stored nowhere, not even
+in the session); afterwards the page shows only its first characters, its expiry and when
+it was last used."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
-from rest_framework.authtoken.models import Token
 
 from governance import services
+from governance.errors import InvalidInput
+from governance.forms import TokenForm
+from governance.models import ApiToken
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
-    token = Token.objects.filter(user=request.user).first()
+    form, new_key, status = TokenForm(), None, 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            token = services.issue_token(user=request.user)
-            request.session["new_token"] = token.key
-            messages.success(request, "Your new token is below. Copy it now: it is shown "
-                                      "only once. Any earlier token no longer works.")
-        elif action == "revoke" and services.revoke_token(user=request.user):
-            messages.success(request, "Your token is revoked: it no longer works.")
+            form = TokenForm(request.POST)
+            if form.is_valid():
+                try:
+                    _token, new_key = services.issue_token(
+                        user=request.user, name=form.cleaned_data["name"],
+                        days=form.cleaned_data["expires"])
+                except InvalidInput as exc:
+                    for field, errors in exc.errors.items():
+                        for error in errors:
+                            form.add_error("expires" if field == "days" else field, error)
+                else:
+                    form = TokenForm()
+            if new_key is None:
+                status = 400
+        elif action == "revoke":
+            if services.revoke_token(user=request.user, digest=request.POST.get("token", "")):
+                messages.success(request, "The token is revoked: it no longer works.")
+            else:
+                messages.error(request, "You have no such token; nothing was revoked.")
+            return redirect("tokens")
         else:
             messages.error(request, "Nothing to do.")
-        return redirect("tokens")
-    new_key = request.session.pop("new_token", None)
-    return render(request, "accounts/tokens.html", {
-        "token": token,
-        "new_key": new_key if token and new_key == token.key else None,
+            return redirect("tokens")
+    response = render(request, "accounts/tokens.html", {
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "form": form,
+        "new_key": new_key,
         "hook_url": "/api/v1/client/mcp_governance_hook.py",
-    })
+    }, status=status)
+    if new_key:
+        response["Cache-Control"] = "no-store"  # the key must not stay in any cache
+    return response

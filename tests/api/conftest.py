@@ -1,6 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from governance.services import issue_token
 
 
 @pytest.fixture
@@ -10,8 +11,8 @@ def api():
     def _client(user=None):
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, key = issue_token(user=user, name="tests", days=None)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return _client

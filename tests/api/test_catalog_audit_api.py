@@ -4,8 +4,8 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from governance.models import ApiToken
 from tests.factories import ApprovalFactory
 
 
@@ -100,12 +100,14 @@ def test_user_creates_and_revokes_their_token_from_the_page(client, developer):
     client.force_login(developer)
     page = client.get(reverse("tokens"))
     assert b"You have no token" in page.content
-    page = client.post(reverse("tokens"), {"action": "create"}, follow=True)
-    key = Token.objects.get(user=developer).key
-    assert key.encode() in page.content
+    page = client.post(reverse("tokens"), {"action": "create", "name": "laptop hook",
+                                           "expires": "90"}, follow=True)
+    key = re.search(r'id="new-token"><code>([^<]+)</code>', page.content.decode()).group(1)
+    token = ApiToken.objects.get(user=developer)
+    assert key.startswith(token.token_key) and token.name == "laptop hook"
     assert key.encode() not in client.get(reverse("tokens")).content  # shown once
-    client.post(reverse("tokens"), {"action": "revoke"})
-    assert not Token.objects.filter(user=developer).exists()
+    client.post(reverse("tokens"), {"action": "revoke", "token": token.digest})
+    assert not ApiToken.objects.filter(user=developer).exists()
 
 
 def test_token_page_needs_sign_in(client):

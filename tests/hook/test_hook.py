@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from governance.models import ApiToken
+from governance.services import issue_token
 from registry.services import build_export
 from tests.factories import ApprovalFactory, RequestFactory, ServerFactory, stdio_config
 
@@ -39,11 +40,11 @@ def machine(tmp_path, live_server, developer):
     project = tmp_path / "work" / "app"
     home.mkdir()
     project.mkdir(parents=True)
-    token = Token.objects.create(user=developer)
+    _token, key = issue_token(user=developer, name="hook", days=90)
 
     class Machine:
         env = {"HOME": str(home), "PATH": "/usr/bin:/bin",
-               "MCP_PORTAL_URL": live_server.url, "MCP_PORTAL_TOKEN": token.key,
+               "MCP_PORTAL_URL": live_server.url, "MCP_PORTAL_TOKEN": key,
                "MCP_GOVERNANCE_CACHE": str(tmp_path / "cache" / "check.json"),
                "MCP_GOVERNANCE_MANAGED_MCP": str(tmp_path / "no-managed-mcp.json")}
 
@@ -197,7 +198,7 @@ def test_a_revoked_token_blocks_every_mcp_call_despite_the_cache_and_fail_open(
         machine, registry, developer):
     machine.user_servers({"context7": C7})
     assert machine.session_start() is None  # approved, and now in the cache
-    Token.objects.filter(user=developer).delete()
+    ApiToken.objects.filter(user=developer).delete()
     reason = denial(machine.tool_call("mcp__context7__x", MCP_GOVERNANCE_TTL="0"))
     assert "401" in reason and "MCP_PORTAL_TOKEN" in reason and "/accounts/tokens/" in reason
     note = machine.session_start()["systemMessage"]

@@ -122,7 +122,8 @@ class Stack:
             command, env = service(compose, name, operator_env)
             assert env["DATABASE_URL"].startswith("postgres://portal:unused-natively@postgres")
             assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
-            env.update(DATABASE_URL=db_url, CELERY_BROKER_URL=broker,
+            assert env["CACHE_URL"] == "redis://redis:6379/1"
+            env.update(DATABASE_URL=db_url, CELERY_BROKER_URL=broker, CACHE_URL=broker,
                        CELERY_TASK_DEFAULT_QUEUE=self.queue, HOSTNAME=self.hostname,
                        STATIC_ROOT=str(tmp / "static"))
             self.envs[name] = {**base, **env}
