@@ -2,6 +2,7 @@
 SQLite in the working directory, tasks run in-process, mail to the console."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -260,7 +261,7 @@ IMPORT_MAX_PROBLEMS = int(os.environ.get("IMPORT_MAX_PROBLEMS", "100"))
 
 # ─── credentials and brute force (SPEC §7, §10) ─────────────────────────────────────────
 # API tokens are knox's: only a SHA-512 digest and the key's first characters are stored.
-INSTALLED_APPS += ["knox"]
+INSTALLED_APPS += ["knox", "axes"]
 KNOX_TOKEN_MODEL = "governance.ApiToken"
 # knox's own table would be unused (ApiToken replaces it) yet hold a key to auth_user that
 # stops PostgreSQL from truncating users: knox's migrations are off.
@@ -308,6 +309,25 @@ REST_FRAMEWORK |= {
         "failed_token": os.environ.get("API_THROTTLE_FAILED_TOKENS") or "30/min",
     },
 }
+
+# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES after its last attempt.
+# Attempts are rows in the database, so every worker sees them and administrators can
+# clear them in the admin (Axes > Access attempts) or with `manage.py axes_reset`.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES") or 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "governance.api.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "governance.views.locked_out"
+AXES_VERBOSE = False  # no start-up banner on stdout (export_registry writes files there)
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -154,3 +155,15 @@ def audit(request):
 def audit_link(obj) -> str:
     ct = ContentType.objects.get_for_model(obj)
     return f"/audit/?type={ct.app_label}.{ct.model}&id={obj.pk}"
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in for a username and address that failed too often
+    (settings.AXES_*): 429 with Retry-After, and a page that says why and for how long.
+    Every attempt during the lockout starts the wait again, so the whole wait is due."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "registration/locked_out.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
+    }, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
