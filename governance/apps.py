@@ -6,6 +6,6 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Policy"
 
     def ready(self):
-        from . import audit
+        from . import audit, checks  # noqa: F401  (checks register themselves)
 
         audit.register_models()

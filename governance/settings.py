@@ -22,7 +22,10 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-embedded-default-not-for-production"
+# The built-in key is public: the embedded default (make run, tests, commands) may use it, but
+# serving with DEBUG off refuses to start on it (governance/wsgi.py, check --deploy).
+EMBEDDED_SECRET_KEY = "insecure-embedded-default-not-for-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
