@@ -2,10 +2,12 @@
 SQLite in the working directory, tasks run in-process, mail to the console."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -290,8 +292,6 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
 elif CACHE_URL in ("", "locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         f"CACHE_URL must be redis://host:port/db, rediss://..., or locmem://; not {CACHE_URL!r}")
 
@@ -312,6 +312,13 @@ REST_FRAMEWORK |= {
         "failed_token": os.environ.get("API_THROTTLE_FAILED_TOKENS") or "30/min",
     },
 }
+for _name, _scope in (("API_THROTTLE_USER", "user"), ("API_THROTTLE_ANON", "anon"),
+                      ("API_THROTTLE_FAILED_TOKENS", "failed_token")):
+    _rate = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][_scope]
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(
+            f"{_name}={_rate!r} is not a number of calls per period, such as 600/min "
+            "(periods: s, min, hour, day).")
 
 # Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES after its last attempt.

@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -135,3 +137,16 @@ def test_the_embedded_default_works_without_a_secret_key(tmp_path):
     port = free_port()
     runserver = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
     assert serve(runserver, {**env, "DEBUG": "1"}, port) == (None, "")
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("API_THROTTLE_USER", "600", "API_THROTTLE_USER='600' is not a number of calls per period"),
+    ("CACHE_URL", "memcached://cache:11211", "CACHE_URL must be redis://"),
+])
+def test_a_malformed_credentials_setting_stops_the_start_naming_it(tmp_path, variable, value,
+                                                                  message):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", variable: value}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0 and message in result.stderr
