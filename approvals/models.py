@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
 
 from governance.models import BumpLevel, DataScope, Risk
 
@@ -31,6 +32,12 @@ OPEN_STATUSES = (
     RequestStatus.NEEDS_INFO,
 )
 TERMINAL_STATUSES = (RequestStatus.APPROVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN)
+# Where a sign-off may be given, and so where a request may be approved.
+SIGNABLE_STATUSES = (
+    RequestStatus.UNDER_REVIEW,
+    RequestStatus.SANDBOX_TRIAL,
+    RequestStatus.AWAITING_SECURITY,
+)
 
 
 class RequestQuerySet(models.QuerySet):
@@ -66,8 +73,11 @@ class Request(models.Model):
     what_changed = models.TextField(
         blank=True, help_text="Required when the server was denied before: what is different now."
     )
-    status = models.CharField(
-        max_length=20, choices=RequestStatus.choices, default=RequestStatus.UNDER_REVIEW
+    # Protected: `request.status = ...` raises. The state changes only through the
+    # transitions below, which only the workflow service (approvals.services) makes.
+    status = FSMField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.UNDER_REVIEW,
+        protected=True,
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -108,6 +118,62 @@ class Request(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} {self.server.name} {self.version}".strip()
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # A protected state is set once per load, and a reload is a new load. django-fsm-2's
+        # FSMModelMixin lifts the protection of the field for the whole class while it
+        # reloads, which another thread could use meanwhile; this lifts it for this instance.
+        unset = object()
+        loaded = unset
+        if fields is None or "status" in fields:
+            loaded = self.__dict__.pop("status", unset)
+        try:
+            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        except Exception:
+            if loaded is not unset and "status" not in self.__dict__:
+                self.__dict__["status"] = loaded
+            raise
+
+    # ─── the state machine (SPEC §5) ────────────────────────────────────────────────
+    # Every move a request's state can make, in one place. The workflow service calls
+    # them after checking who acts and what the rules need; nothing else changes `status`.
+    # (A new request starts under_review; approved, denied and withdrawn are final.)
+
+    @transition(field=status, target=RequestStatus.SANDBOX_TRIAL,
+                source=[RequestStatus.UNDER_REVIEW, RequestStatus.AWAITING_SECURITY])
+    def move_to_sandbox_trial(self):
+        """Security: try it in the sandbox."""
+
+    @transition(field=status, target=RequestStatus.AWAITING_SECURITY,
+                source=[RequestStatus.UNDER_REVIEW, RequestStatus.SANDBOX_TRIAL])
+    def move_to_awaiting_security(self):
+        """Security: ready for the security sign-off (after the trial, with its notes)."""
+
+    @transition(field=status, target=RequestStatus.UNDER_REVIEW,
+                source=[RequestStatus.SANDBOX_TRIAL, RequestStatus.AWAITING_SECURITY])
+    def move_back_to_review(self):
+        """Security: back to review."""
+
+    @transition(field=status, target=RequestStatus.NEEDS_INFO, source=list(SIGNABLE_STATUSES))
+    def ask_for_info(self):
+        """Security: send it back to the requester."""
+
+    @transition(field=status, target=RequestStatus.UNDER_REVIEW,
+                source=RequestStatus.NEEDS_INFO)
+    def resubmit(self):
+        """The requester answers needs_info."""
+
+    @transition(field=status, target=RequestStatus.APPROVED, source=list(SIGNABLE_STATUSES))
+    def approve(self):
+        """Every required role approved (SPEC §4 rule 5)."""
+
+    @transition(field=status, target=RequestStatus.DENIED, source=list(OPEN_STATUSES))
+    def deny(self):
+        """A required role denied, or the data scope is RESTRICTED (rules 2 and 5)."""
+
+    @transition(field=status, target=RequestStatus.WITHDRAWN, source=list(OPEN_STATUSES))
+    def withdraw(self):
+        """The requester withdraws it before a decision."""
 
     @property
     def is_open(self) -> bool:

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from governance import policy
 from governance.audit import acting_as
@@ -16,9 +17,11 @@ from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
 from governance.selectors import current_policy
 from registry.models import Approval, PackageRegistry, Server
+from registry.services import record_approval, registry_changed
 
 from .models import (
     OPEN_STATUSES,
+    SIGNABLE_STATUSES,
     TERMINAL_STATUSES,
     Comment,
     Request,
@@ -30,15 +33,16 @@ from .models import (
 
 S = RequestStatus
 
-# Moves the security team makes with `transition`. Decisions come from sign-offs; the
-# requester's own moves (resubmit, withdraw) have functions of their own.
-REVIEW_MOVES = {
-    S.UNDER_REVIEW: {S.SANDBOX_TRIAL, S.AWAITING_SECURITY, S.NEEDS_INFO},
-    S.SANDBOX_TRIAL: {S.AWAITING_SECURITY, S.UNDER_REVIEW, S.NEEDS_INFO},
-    S.AWAITING_SECURITY: {S.SANDBOX_TRIAL, S.UNDER_REVIEW, S.NEEDS_INFO},
-    S.NEEDS_INFO: set(),
-}
-SIGNABLE_STATUSES = (S.UNDER_REVIEW, S.SANDBOX_TRIAL, S.AWAITING_SECURITY)
+# The moves the security team makes with `transition`, by name of the state machine's
+# transition (approvals.models.Request, where every move is declared). Decisions come from
+# sign-offs; the requester's own moves (resubmit, withdraw) have functions of their own.
+REVIEW_TRANSITIONS = ("move_to_sandbox_trial", "move_to_awaiting_security",
+                      "move_back_to_review", "ask_for_info")
+# {from: {to, ...}} for the review moves, read off the state machine (the pages offer them).
+REVIEW_MOVES = {state: set() for state in OPEN_STATUSES}
+for _t in Request._meta.get_field("status").get_all_transitions(Request):
+    if _t.name in REVIEW_TRANSITIONS:
+        REVIEW_MOVES[_t.source].add(_t.target)
 EDITABLE_FIELDS = ("version", "config", "use_case", "proposed_data_scope", "notes",
                    "what_changed", "source", "package", "package_registry")
 # Edits that change what would be approved: sign-offs given before them no longer count.
@@ -54,6 +58,27 @@ def _lock(request: Request | int) -> Request:
     return Request.objects.select_for_update().select_related("server", "requester").get(pk=pk)
 
 
+def _target(transition_name: str) -> str:
+    """Where a transition of the state machine leads."""
+    return next(t.target for t in Request._meta.get_field("status").get_all_transitions(Request)
+                if t.name == transition_name)
+
+
+def _move(request: Request, name: str) -> None:
+    """Make one move of the state machine, or refuse it (409) naming the state it is in."""
+    method = getattr(request, name)
+    if not can_proceed(method):
+        raise Conflict(f"Request #{request.pk} is {request.status}: it cannot move to "
+                       f"{_target(name)}.", {"status": [f"the request is {request.status}"]})
+    method()
+
+
+def _changed(request: Request, what: str) -> None:
+    """The registry YAML lists open requests (and the files their denials): a change of
+    one is a registry change."""
+    registry_changed(cause=f"request #{request.pk} {what}")
+
+
 def _event(request, actor, verb, *, before="", detail=""):
     RequestEvent.objects.create(
         request=request, actor=actor, verb=verb, from_status=before,
@@ -67,13 +92,6 @@ def _notify(request, verb):
     from . import tasks
 
     after_commit(tasks.notify_request_event, request.pk, verb)
-
-
-def _rebuild_export(cause):
-    from governance.queue import after_commit
-    from registry import tasks
-
-    after_commit(tasks.build_export, cause=cause)
 
 
 def _ensure_open(request: Request, action: str):
@@ -270,6 +288,7 @@ def file_request(
                            now=now)
         else:
             _notify(request, "filed")
+            _changed(request, "filed")
     return request
 
 
@@ -297,6 +316,7 @@ def assign(*, actor, request, reviewer=None) -> Request:
         verb = "claimed" if reviewer == actor else "assigned"
         _event(request, actor, verb, detail=reviewer.get_username())
         _notify(request, "assigned")
+        _changed(request, verb)
     return request
 
 
@@ -322,7 +342,9 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
         raise Conflict(
             f"A request becomes {status} through sign-offs, not a status change.",
             {"status": [f"sign off to {'approve' if status == S.APPROVED else 'deny'}"]})
-    if status not in REVIEW_MOVES[request.status]:
+    move = next((name for name in REVIEW_TRANSITIONS
+                 if _target(name) == status and can_proceed(getattr(request, name))), None)
+    if move is None:
         allowed = ", ".join(sorted(REVIEW_MOVES[request.status])) or "none (the requester "\
             "resubmits)"
         raise Conflict(f"A request cannot move from {request.status} to {status}.",
@@ -336,10 +358,11 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
         request.passed_sandbox_trial = True
     before = request.status
     with acting_as(actor):
-        request.status = status
+        _move(request, move)
         request.save()
         _event(request, actor, "status_changed", before=before, detail=notes)
         _notify(request, status)
+        _changed(request, f"moved to {status}")
     return request
 
 
@@ -349,10 +372,11 @@ def _withdraw(actor, request):
         raise NotAllowed("Only the requester can withdraw a request.")
     before = request.status
     with acting_as(actor):
-        request.status = S.WITHDRAWN
+        _move(request, "withdraw")
         request.decided_at = timezone.now()
         request.save()
         _event(request, actor, "withdrawn", before=before)
+        _changed(request, "withdrawn")
     return request
 
 
@@ -445,7 +469,8 @@ def edit_request(*, actor, request, **changes) -> Request:
         if changed:
             request.save()
             _event(request, actor, "edited", detail=", ".join(changed))
-            _deny_if_restricted(request, None)
+            if not _deny_if_restricted(request, None):
+                _changed(request, "edited")
     return request
 
 
@@ -458,11 +483,12 @@ def _resubmit(actor, request, changes):
                        {"status": [f"the request is {request.status}"]})
     with acting_as(actor):
         changed = _apply_edits(actor, request, changes)
-        request.status = S.UNDER_REVIEW
+        _move(request, "resubmit")
         request.save()
         _event(request, actor, "resubmitted", before=S.NEEDS_INFO, detail=", ".join(changed))
         if not _deny_if_restricted(request, None):
             _notify(request, "resubmitted")
+            _changed(request, "resubmitted")
     return request
 
 
@@ -604,6 +630,8 @@ def _check_decidable(request, route):
 def _complete_if_covered(request, actor):
     """After the route shrank (a lower risk or scope), approvals already given may cover
     it: decide then, on the same terms as the last sign-off would."""
+    if request.status not in SIGNABLE_STATUSES:  # with the requester: decided on resubmit
+        return
     pol = current_policy()
     route = route_of(request, pol)
     signoffs = list(request.signoffs.select_related("user"))
@@ -632,29 +660,71 @@ def _check_evidence(errors, request, route, role, comment, release_notes):
                               "in the comment")
 
 
-def _decide_denied(request, actor, *, reason, alternative, verb, now=None):
+def _decide_denied(request, actor, *, reason, alternative, verb, now=None, notify=True):
+    """The one way a request is denied: by a person's deny, automatically (RESTRICTED data,
+    at filing, on an edit or an assessment, or on import), or as an imported decision."""
     before = request.status
-    request.status = S.DENIED
+    _move(request, "deny")
     request.decided_at = now or timezone.now()
     request.denial_reason = reason
     request.denial_alternative = alternative
     request.save()
     _event(request, actor, verb, before=before, detail=reason)
-    _notify(request, "denied")
-    _rebuild_export(f"request #{request.pk} denied")
+    if notify:
+        _notify(request, "denied")
+    _changed(request, "denied")
 
 
 def _decide_approved(request, actor, signoffs, pol, today):
-    from registry.services import record_approval
-
     before = request.status
-    request.status = S.APPROVED
+    _move(request, "approve")
     request.decided_at = timezone.now()
     request.save()
     approval = record_approval(request=request, signoffs=signoffs, policy_data=pol, today=today)
     _event(request, actor, "approved", before=before,
            detail=f"{approval.version} until {approval.expires}")
     _notify(request, "approved")
+
+
+# ─── the importer's requests ────────────────────────────────────────────────────────
+# The importer (registry.services.import_registry) writes what a registry file says through
+# these, inside its own transaction: the same moves, events, denials and notices as a page.
+
+
+def record_imported(*, actor, request: Request, status: str, created: bool) -> bool:
+    """An imported pending request, new (`created`) or updated from the file: moved to the
+    status the file says through the state machine, with an `imported` event, and denied at
+    once if its data scope is RESTRICTED (SPEC §4 rule 2), with the event and the notice a
+    filing gets. A move the state machine does not allow is refused (409), and the import
+    then changes nothing. Returns whether the status changed."""
+    before = request.status
+    if status != before:
+        move = next((name for name in REVIEW_TRANSITIONS + ("resubmit",)
+                     if _target(name) == status and can_proceed(getattr(request, name))), None)
+        if move is None:
+            allowed = ", ".join(sorted({_target(n) for n in REVIEW_TRANSITIONS + ("resubmit",)
+                                        if can_proceed(getattr(request, n))})) or "none"
+            raise Conflict(
+                f"Request #{request.pk} ({request.server.name} {request.version}) is {before} "
+                f"and cannot move to {status}.",
+                {"status": [f"from {before} a request can move to: {allowed}"]})
+        _move(request, move)
+        request.save()
+    if created or status != before:
+        RequestEvent.objects.create(request=request, actor=actor, verb="imported",
+                                    from_status="" if created else before,
+                                    to_status=request.status)
+    if created:
+        _deny_if_restricted(request, None)
+    return status != before
+
+
+def record_imported_denial(*, actor, request: Request, reason: str, alternative: str,
+                           decided_at) -> None:
+    """A denial the registry file records (a decision taken before the portal): denied
+    through the same function as any denial, without a notice (nobody is waiting for it)."""
+    _decide_denied(request, actor, reason=reason, alternative=alternative, verb="imported",
+                   now=decided_at, notify=False)
 
 
 # ─── discussion ─────────────────────────────────────────────────────────────────────

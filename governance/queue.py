@@ -1,5 +1,6 @@
 """Queue follow-up work after the transaction commits. If the broker cannot be reached the
-change still stands: the scheduled runs (nightly export, reconciling scans) pick it up."""
+change still stands: the scheduled runs (reconciling scans) pick it up, and the export
+files never wait for the queue (a download that finds them behind builds them)."""
 
 import logging
 

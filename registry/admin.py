@@ -5,7 +5,7 @@ from governance.admin import ReadOnlyMixin
 from governance.errors import InvalidInput, ServiceError
 
 from . import services
-from .models import Approval, ExportSnapshot, Server
+from .models import Approval, ExportSnapshot, RegistryRevision, Server
 
 
 class ServerForm(forms.ModelForm):
@@ -37,6 +37,11 @@ class ServerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The registry YAML shows a server's source and package.
+        services.registry_changed(cause=f"server {obj.name} edited in the admin")
 
 
 @admin.register(Approval)
@@ -78,3 +83,10 @@ class ExportSnapshotAdmin(ReadOnlyMixin, admin.ModelAdmin):
         snapshot = services.build_export(cause=f"built in the admin by {request.user}")
         self.message_user(request, f"New snapshot {snapshot.pk}." if snapshot else
                           "Nothing changed since the latest snapshot.")
+
+
+@admin.register(RegistryRevision)
+class RegistryRevisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Bookkeeping of the served files: which revision they are current for."""
+
+    list_display = ["number", "cause", "changed_at", "exported", "snapshot", "valid_until"]

@@ -2,9 +2,6 @@
 export files are served from the stored snapshot with a strong ETag (its sha256), so a
 deployment pipeline that already has the file gets 304 without anything being rebuilt."""
 
-import datetime as dt
-from dataclasses import dataclass
-
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +23,7 @@ from governance.api.permissions import CanDownloadExports
 from governance.models import DataScope, Risk
 
 from . import selectors, services
-from .models import Approval, ExportSnapshot, Server, past_valid_until
+from .models import Approval, ExportSnapshot, Server
 
 CATALOG_STATUSES = ("active", "pending", "denied", "expired")
 CONTENT_TYPES = {
@@ -134,7 +131,7 @@ class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 # ─── exports ────────────────────────────────────────────────────────────────────────
 
 SUMMARY_FIELDS = ["id", "created_at", "cause", "sha256", "file_sha256", "valid_until",
-                  "previous"]
+                  "previous", "revision"]
 
 
 class ExportSummarySerializer(serializers.ModelSerializer):
@@ -173,37 +170,11 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ExportDetailSerializer if self.action == "retrieve" else ExportSummarySerializer
 
 
-@dataclass(frozen=True)
-class SnapshotHead:
-    pk: int
-    file_sha256: dict
-    valid_until: dt.date | None
-
-    def is_stale(self) -> bool:
-        return past_valid_until(self.valid_until)
-
-
-# Snapshots are immutable, so what the fast path needs of one is read once per process.
-# (valid_until is stored after the file bodies: reading it means reading past them.)
-_heads: dict[int, SnapshotHead] = {}
-
-
-def _head(pk: int) -> SnapshotHead:
-    if pk not in _heads:
-        sha, valid_until = ExportSnapshot.objects.values_list(
-            "file_sha256", "valid_until").get(pk=pk)
-        _heads[pk] = SnapshotHead(pk, sha or {}, valid_until)
-    return _heads[pk]
-
-
-def current_snapshot_head() -> SnapshotHead:
-    """The latest snapshot without its file bodies; rebuilt first only if there is none or
-    an approval in it has passed its expiry (then the stored files must not be served)."""
-    pk = selectors.latest_snapshot_id()
-    if pk is None or _head(pk).is_stale():
-        services.fresh_snapshot()
-        pk = selectors.latest_snapshot_id()
-    return _head(pk)
+def current_snapshot_head() -> selectors.ExportState:
+    """What the files are served from, read from one small row (the registry revision, the
+    snapshot current for it and its file hashes) without the file bodies; built first when
+    it is behind the committed registry or an approval in it has passed its expiry."""
+    return services.current_export()
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -241,13 +212,14 @@ class LatestExportFile(APIView):
         sha = (head.file_sha256 or {}).get(filename)
         etag = f'"{sha}"'
         headers = {"ETag": etag, "Cache-Control": "no-cache",
-                   "X-Export-Id": str(head.pk)}
+                   "X-Export-Id": str(head.snapshot_id)}
         if _etag_matches(request.headers.get("If-None-Match", ""), etag):
             response = HttpResponse(status=304)
         else:
             column = {"mcp-registry.yaml": "registry_yaml", "managed-mcp.json": "managed_mcp_json",
                       "managed-settings.json": "managed_settings_json"}[filename]
-            body = ExportSnapshot.objects.values_list(column, flat=True).get(pk=head.pk)
+            body = ExportSnapshot.objects.values_list(column, flat=True).get(
+                pk=head.snapshot_id)
             response = HttpResponse(body.encode(), content_type=CONTENT_TYPES[filename])
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         for key, value in headers.items():

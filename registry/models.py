@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from governance.models import DataScope, Risk
+from governance.models import DataScope, Risk, SingletonModel
 from governance.policy import SERVER_NAME
 
 
@@ -42,13 +42,46 @@ class Server(models.Model):
         return self.name
 
 
+# ─── "is this approval in force today?" ─────────────────────────────────────────────
+# The one rule (SPEC §4 rule 7), in two forms that say the same: `in_force` for rows already
+# in memory and `in_force_q` for queries. An approval is in force while it is active and its
+# expiry day has not passed, whether or not the expiry job has run yet; everything that shows
+# or deploys approvals (exports, catalog, check API, jobs, dashboard) asks one of the two.
+
+
+def in_force(status: str, expires: dt.date, today: dt.date) -> bool:
+    return status == Approval.Status.ACTIVE and expires >= today
+
+
+def in_force_q(today: dt.date) -> Q:
+    return Q(status=Approval.Status.ACTIVE, expires__gte=today)
+
+
+def lapsed(status: str, expires: dt.date, today: dt.date) -> bool:
+    """Expired, or still marked active but past its expiry (the job has not run yet)."""
+    return status == Approval.Status.EXPIRED or (
+        status == Approval.Status.ACTIVE and not in_force(status, expires, today))
+
+
+def lapsed_q(today: dt.date) -> Q:
+    return Q(status=Approval.Status.EXPIRED) | (
+        Q(status=Approval.Status.ACTIVE) & ~in_force_q(today))
+
+
 class ApprovalQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Approval.Status.ACTIVE)
 
     def deployable(self, today: dt.date | None = None):
-        """Active and not past expiry, whether or not the expiry job has run yet."""
-        return self.active().filter(expires__gte=today or timezone.localdate())
+        """In force today: active and not past expiry (see `in_force`)."""
+        return self.filter(in_force_q(today or timezone.localdate()))
+
+    def lapsed(self, today: dt.date | None = None):
+        return self.filter(lapsed_q(today or timezone.localdate()))
+
+    def past_expiry(self, today: dt.date | None = None):
+        """Still marked active but no longer in force: what the expiry job expires."""
+        return self.active().exclude(in_force_q(today or timezone.localdate()))
 
 
 class Approval(models.Model):
@@ -111,6 +144,15 @@ class Approval(models.Model):
     def is_remote(self) -> bool:
         return self.config.get("type") in ("http", "sse")
 
+    def is_in_force(self, today: dt.date | None = None) -> bool:
+        return in_force(self.status, self.expires, today or timezone.localdate())
+
+    def status_today(self, today: dt.date | None = None) -> str:
+        """The status a person should read: an approval past its expiry is expired, even
+        before the expiry job has marked it."""
+        return self.Status.EXPIRED if lapsed(self.status, self.expires, today or (
+            timezone.localdate())) else self.status
+
 
 class ExportSnapshot(models.Model):
     """An immutable build of every export format, with its hash and a diff to the previous."""
@@ -130,6 +172,8 @@ class ExportSnapshot(models.Model):
         help_text="The earliest expiry in the deployable files: after it they must be rebuilt.",
     )
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+    revision = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The registry revision it was built from.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -149,10 +193,41 @@ class ExportSnapshot(models.Model):
             "managed-settings.json": self.managed_settings_json,
         }[filename]
 
-    def is_stale(self, today: dt.date | None = None) -> bool:
-        return past_valid_until(self.valid_until, today)
 
 
-def past_valid_until(valid_until: dt.date | None, today: dt.date | None = None) -> bool:
-    """A snapshot must not be served after the earliest expiry of the approvals it holds."""
-    return valid_until is not None and (today or timezone.localdate()) > valid_until
+class RegistryRevision(SingletonModel):
+    """One row: the registry's revision and what the served export files are built from.
+
+    Every change of what the files show (a decision, a revocation, an expiry, an import, an
+    edit in the admin...) bumps `number` in the transaction of the change
+    (`registry.services.registry_changed`). A build records the revision it read before
+    rendering in `exported`, with the snapshot that is current for it (new, or the previous
+    one when nothing changed) and the earliest expiry in its deployable files. The files are
+    served only while `is_current` holds; otherwise they are rebuilt first."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    cause = models.CharField(max_length=200, blank=True, help_text="The latest change.")
+    changed_at = models.DateTimeField(default=timezone.now)
+    exported = models.PositiveBigIntegerField(default=0)
+    snapshot = models.ForeignKey(ExportSnapshot, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    file_sha256 = models.JSONField(default=dict, blank=True)
+    valid_until = models.DateField(
+        null=True, blank=True,
+        help_text="The earliest expiry in the deployable files: after it they must be rebuilt.")
+
+    class Meta:
+        verbose_name = "registry revision"
+
+    def __str__(self):
+        return f"revision {self.number} (exported {self.exported})"
+
+
+def is_current(*, number: int, exported: int, snapshot_id: int | None,
+               valid_until: dt.date | None, today: dt.date | None = None) -> bool:
+    """The one staleness rule of the served files: a snapshot exists, it was built at or
+    after the latest committed change, and no approval in it has passed its expiry since
+    (an expiry by date changes the files without any write)."""
+    today = today or timezone.localdate()
+    return (snapshot_id is not None and exported >= number
+            and (valid_until is None or today <= valid_until))

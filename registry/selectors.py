@@ -4,15 +4,16 @@ queries, whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from governance.models import IncidentResponse, Organisation
 from governance.selectors import current_policy
 
 from . import formats
-from .models import Approval, ExportSnapshot, Server
+from .models import Approval, ExportSnapshot, RegistryRevision, Server, in_force, is_current
 
 APPROVED_FIELDS = ("server__name", "version", "server__source", "server__package_registry",
                    "server__package", "approved_by", "approved_date", "expires", "data_scope",
@@ -44,7 +45,7 @@ def registry_contents(today: dt.date | None = None):
     # Oldest approval first and newest denial first, as the template lists them.
     approved = [_approved_entry(row) for row in Approval.objects.active()
                 .order_by("approved_date", "server__name").values_list(*APPROVED_FIELDS)]
-    deployable = [e for e in approved if e.expires >= today]
+    deployable = [e for e in approved if in_force(Approval.Status.ACTIVE, e.expires, today)]
 
     pending = []
     open_requests = (
@@ -114,9 +115,30 @@ def latest_snapshot() -> ExportSnapshot | None:
     return _newest_snapshots().first()
 
 
-def latest_snapshot_id() -> int | None:
-    """The latest snapshot's id alone, without reading its file bodies."""
-    return _newest_snapshots().values_list("id", flat=True).first()
+@dataclass(frozen=True)
+class ExportState:
+    """The registry revision and the snapshot the files are served from (one row)."""
+
+    number: int = 0
+    cause: str = ""
+    changed_at: dt.datetime | None = None
+    exported: int = 0
+    snapshot_id: int | None = None
+    file_sha256: dict | None = None
+    valid_until: dt.date | None = None
+
+    def is_current(self, today: dt.date | None = None) -> bool:
+        return is_current(number=self.number, exported=self.exported,
+                          snapshot_id=self.snapshot_id, valid_until=self.valid_until,
+                          today=today)
+
+
+def export_state() -> ExportState:
+    """One cheap single-row read: what the serve path and the check API key on."""
+    row = RegistryRevision.objects.filter(pk=1).values_list(
+        "number", "cause", "changed_at", "exported", "snapshot_id", "file_sha256",
+        "valid_until").first()
+    return ExportState(*row) if row else ExportState()
 
 
 def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = "",
@@ -131,9 +153,7 @@ def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = 
     open_qs = Request.objects.filter(status__in=OPEN_STATUSES)
     qs = Server.objects.annotate(
         has_active=Exists(deployable.filter(server=OuterRef("pk"))),
-        has_lapsed=Exists(Approval.objects.filter(server=OuterRef("pk")).filter(
-            Q(status=Approval.Status.EXPIRED) | Q(status=Approval.Status.ACTIVE,
-                                                  expires__lt=today))),
+        has_lapsed=Exists(Approval.objects.lapsed(today).filter(server=OuterRef("pk"))),
         has_open=Exists(open_qs.filter(server=OuterRef("pk"))),
         has_denial=Exists(Request.objects.filter(server=OuterRef("pk"),
                                                  status=RequestStatus.DENIED)),

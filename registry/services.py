@@ -3,50 +3,135 @@ registry files imported. Every one runs in one transaction and names its actor."
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import difflib
 import hashlib
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from governance import policy
 from governance.audit import acting_as, system_user
 from governance.errors import Conflict, Errors, InvalidInput
+from governance.jobs import job_lock
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
 from governance.queue import after_commit
 
 from . import formats
-from .models import Approval, ExportSnapshot, Server
-from .selectors import latest_snapshot, registry_contents
-
-
-def _rebuild_export(cause: str):
-    from . import tasks
-
-    after_commit(tasks.build_export, cause=cause)
+from .models import Approval, ExportSnapshot, RegistryRevision, Server
+from .selectors import ExportState, export_state, latest_snapshot, registry_contents
 
 
 def _email(user) -> str:
     return user.email or user.get_username()
 
 
+# ─── the registry revision ──────────────────────────────────────────────────────────
+
+# Inside `one_change`, the changes a service makes count as one, recorded at its end.
+_batched = contextvars.ContextVar("registry_changes_batched", default=False)
+
+
+def registry_changed(*, cause: str) -> None:
+    """Record that what the export files show has changed (SPEC §6.5): bump the registry
+    revision in the caller's transaction, so that no reader is ever served files older than
+    a committed change, and queue a build for after the commit. The queue only makes the
+    build sooner: when it cannot take the work, the next reader builds the files itself
+    (`current_export`). Every change of the registry calls this, whoever makes it.
+
+    Lock order: call it last in a transaction, once the rows of the change are locked and
+    written. The revision row is the last lock a change takes, so two changes never wait on
+    each other in a cycle through it."""
+    if _batched.get():
+        return
+    from . import tasks
+
+    fields = dict(number=F("number") + 1, cause=cause[:200], changed_at=timezone.now())
+    if not RegistryRevision.objects.filter(pk=1).update(**fields):
+        RegistryRevision.load()
+        RegistryRevision.objects.filter(pk=1).update(**fields)
+    after_commit(tasks.build_export, cause=cause)
+
+
+@contextlib.contextmanager
+def one_change(cause: str):
+    """The changes made inside (by services or policy rows' signals) are one registry change,
+    recorded once when the block ends without an error."""
+    token = _batched.set(True)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    if not transaction.get_connection().needs_rollback:  # a dry run changes nothing
+        registry_changed(cause=cause)
+
+
+POLICY_MODELS = ("Organisation", "IncidentResponse", "VersionBumpRule", "RiskValidity",
+                 "DataClassification")
+
+
+def policy_edited(sender, instance=None, raw=False, **kwargs):
+    """An edit of a policy row, in the admin or anywhere else, is a registry change: the
+    YAML shows the organisation metadata, the incident contacts and the version bump policy
+    (the other rows shape later decisions; a build that finds nothing changed stores none).
+
+    A signal receiver rather than a call from the admin: the policy lives in the governance
+    app, below the registry, and must not know about exports; and a receiver sees every
+    writer of those rows (the admin, the shell, a later page), in the transaction of the
+    edit, where an explicit call would have to be remembered by each one. The rows the
+    registry's own services write (servers, approvals, requests) call `registry_changed`
+    explicitly instead, with the cause, as the last step of their transaction."""
+    if raw:
+        return
+    registry_changed(cause=f"{sender._meta.verbose_name} edited")
+
+
+def connect_policy_signals():
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for name in POLICY_MODELS:
+        model = apps.get_model("governance", name)
+        post_save.connect(policy_edited, sender=model, dispatch_uid=f"registry-{name}-save")
+        post_delete.connect(policy_edited, sender=model, dispatch_uid=f"registry-{name}-del")
+
+
 # ─── approvals ──────────────────────────────────────────────────────────────────────
 
 
-def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approval:
-    """Create the Approval of an approved request and supersede the server's older active
-    one (SPEC §4 rules 5 and 7). Called by the workflow service inside its transaction."""
-    server = Server.objects.select_for_update().get(pk=request.server_id)
-    approvers = [s.user for s in signoffs if s.decision == "approve"]
-    expires = policy.expiry_for(approved=today, risk=request.risk, policy=policy_data,
-                                shortened=[s.expires for s in signoffs])
-    old = Approval.objects.select_for_update().filter(server=server, status="active").first()
+def activate(*, server: Server, approval: Approval, approvers=()) -> Approval:
+    """Make `approval` (not saved yet) the server's active one: the older active approval,
+    if any, is superseded by it (SPEC §4 rule 5). The one way an approval becomes active,
+    for the workflow and the importer alike. The caller holds the server's row lock."""
+    old = Approval.objects.select_for_update().filter(
+        server=server, status=Approval.Status.ACTIVE).first()
     if old:
         old.status = Approval.Status.SUPERSEDED
         old.status_changed_at = timezone.now()
         old.save()
+    approval.server = server
+    approval.status = Approval.Status.ACTIVE
+    approval.save()
+    if approvers:
+        approval.approvers.set(approvers)
+    if old:
+        old.superseded_by = approval
+        old.save(update_fields=["superseded_by"])
+    return approval
+
+
+def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approval:
+    """Create the Approval of an approved request and supersede the server's older active
+    one (SPEC §4 rules 5 and 7). Called by the workflow service inside its transaction,
+    which holds the server's row lock (taken before the request's)."""
+    server = Server.objects.select_for_update().get(pk=request.server_id)
+    approvers = [s.user for s in signoffs if s.decision == "approve"]
+    expires = policy.expiry_for(approved=today, risk=request.risk, policy=policy_data,
+                                shortened=[s.expires for s in signoffs])
     if request.kind == "new_server":
         server.source = request.source or server.source
         server.package = request.package or server.package
@@ -58,18 +143,14 @@ def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approv
         server.package_registry, server.package = policy.registry_package(request.config)
     if request.kind == "new_server" or named:
         server.save()
-    approval = Approval.objects.create(
-        server=server, version=request.version, data_scope=request.effective_data_scope,
+    approval = activate(server=server, approvers=approvers, approval=Approval(
+        version=request.version, data_scope=request.effective_data_scope,
         risk=request.risk, rationale=request.rationale or request.use_case,
         restrictions=request.restrictions, config=request.config,
         approved_by=", ".join(_email(u) for u in approvers), approved_date=today,
         expires=expires, request=request,
-    )
-    approval.approvers.set(approvers)
-    if old:
-        old.superseded_by = approval
-        old.save(update_fields=["superseded_by"])
-    _rebuild_export(f"{server.name} {approval.version} approved (request #{request.pk})")
+    ))
+    registry_changed(cause=f"{server.name} {approval.version} approved (request #{request.pk})")
     return approval
 
 
@@ -84,7 +165,7 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
 
     today = today or timezone.localdate()
     now = timezone.now()
-    due = Approval.objects.active().filter(expires__lt=today)
+    due = Approval.objects.past_expiry(today)
     ids = list(due.select_for_update().values_list("pk", flat=True))
     if not ids:
         return []
@@ -96,7 +177,7 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
         repr_expression=Concat("server__name", Value(" "), "version", Value(" (expired)"),
                                output_field=CharField()),
     )
-    _rebuild_export(f"{len(ids)} approval(s) expired")
+    registry_changed(cause=f"{len(ids)} approval(s) expired")
     return ids
 
 
@@ -114,7 +195,7 @@ def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
         approval.status_changed_at = timezone.now()
         approval.rationale = f"{approval.rationale}\nRevoked: {reason.strip()}".strip()
         approval.save()
-    _rebuild_export(f"{approval.server.name} {approval.version} revoked")
+    registry_changed(cause=f"{approval.server.name} {approval.version} revoked")
     return approval
 
 
@@ -173,39 +254,83 @@ def diff_files(old: dict[str, str] | None, new: dict[str, str]) -> str:
     return "".join(chunks)
 
 
-def build_export(*, cause: str, today: dt.date | None = None) -> ExportSnapshot | None:
-    """A new snapshot of every format, only when the content changed (SPEC §8)."""
+def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
+    """Render the files, store a snapshot if they changed, and record which revision the
+    served files are now current for. Runs under the build lock."""
+    # Read before rendering: a change committed while the files render is newer than them,
+    # and leaves the state stale for the next reader or build.
+    number = export_state().number
     for _attempt in range(3):
         files, valid_until = render_files(today)
         file_sha = {name: _sha(text) for name, text in files.items()}
         sha = snapshot_sha(file_sha)
         previous = latest_snapshot()
-        if previous and previous.sha256 == sha:
-            return None
-        old_files = {n: previous.content(n) for n in ExportSnapshot.FILES} if previous else None
-        try:
-            with transaction.atomic(), acting_as(None):
-                return ExportSnapshot.objects.create(
-                    cause=cause[:200], sha256=sha, file_sha256=file_sha,
-                    registry_yaml=files["mcp-registry.yaml"],
-                    managed_mcp_json=files["managed-mcp.json"],
-                    managed_settings_json=files["managed-settings.json"],
-                    diff=diff_files(old_files, files), valid_until=valid_until,
-                    previous=previous,
-                )
-        except IntegrityError:  # another build got in first: compare with it
-            continue
+        created = None
+        if previous is None or previous.sha256 != sha:
+            old_files = ({n: previous.content(n) for n in ExportSnapshot.FILES}
+                         if previous else None)
+            try:
+                with transaction.atomic():
+                    created = ExportSnapshot.objects.create(
+                        cause=cause[:200], sha256=sha, file_sha256=file_sha,
+                        registry_yaml=files["mcp-registry.yaml"],
+                        managed_mcp_json=files["managed-mcp.json"],
+                        managed_settings_json=files["managed-settings.json"],
+                        diff=diff_files(old_files, files), valid_until=valid_until,
+                        previous=previous, revision=number,
+                    )
+            except IntegrityError:  # SQLite has no build lock: another build got in first
+                continue
+        current = created or previous
+        RegistryRevision.load()
+        RegistryRevision.objects.filter(pk=1).update(
+            exported=number, snapshot=current, file_sha256=current.file_sha256,
+            valid_until=valid_until)
+        return created
     return None
 
 
+def build_export(*, cause: str, today: dt.date | None = None) -> ExportSnapshot | None:
+    """A new snapshot of every format, only when the content changed (SPEC §8); either way
+    the served files are then current for the registry as it stood when the build began.
+    Builds run one at a time: on PostgreSQL under an advisory lock held to the end of the
+    build's transaction (SQLite has one writer at a time, and a snapshot has one successor
+    at most, so two builds there never fork the history)."""
+    with transaction.atomic(), acting_as(None):
+        job_lock("build_export")
+        return _build(cause=cause, today=today)
+
+
+def _stale_cause(state: ExportState) -> str:
+    if state.snapshot_id is None:
+        return "first export"
+    if state.exported >= state.number:
+        return "an approval in it passed its expiry"
+    more = state.number - state.exported - 1
+    return (state.cause or "registry changed") + (
+        f" (and {more} earlier change{'s' if more != 1 else ''})" if more > 0 else "")
+
+
+def current_export(today: dt.date | None = None) -> ExportState:
+    """The export state to serve from, never older than the committed registry (the one
+    staleness rule: `registry.models.is_current`). When it is behind (a change whose build
+    is still queued, or could not be queued; an approval past its expiry), the files are
+    built here and now. Readers who arrive during a build wait for that build under its
+    lock and then find it done, rather than each starting their own."""
+    state = export_state()
+    if state.is_current(today):
+        return state
+    with transaction.atomic(), acting_as(None):
+        job_lock("build_export")
+        state = export_state()  # someone may have built it while this one waited
+        if not state.is_current(today):
+            _build(cause=_stale_cause(state), today=today)
+    return export_state()
+
+
 def fresh_snapshot(today: dt.date | None = None) -> ExportSnapshot:
-    """The latest snapshot, rebuilt first if there is none or an approval in it has expired
-    since it was built, so a deployable file never carries an expired approval."""
-    snapshot = latest_snapshot()
-    if snapshot is None or snapshot.is_stale(today):
-        cause = "first export" if snapshot is None else "an approval in it passed its expiry"
-        snapshot = build_export(cause=cause, today=today) or latest_snapshot()
-    return snapshot
+    """The snapshot the files are served from, rebuilt first if it is behind."""
+    return ExportSnapshot.objects.get(pk=current_export(today).snapshot_id)
 
 
 # ─── import ─────────────────────────────────────────────────────────────────────────
@@ -235,16 +360,21 @@ def _user_for(email: str, cache: dict):
 def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = False,
                     today: dt.date | None = None) -> dict[str, int]:
     """Write a parsed registry in one transaction: all of it or, on any error, nothing.
-    Entries are matched by name (and version) so that importing twice changes nothing."""
-    from approvals.models import OPEN_STATUSES, Request, RequestEvent, RequestStatus
+    Entries are matched by name (and version) so that importing twice changes nothing.
+
+    It goes through the same functions as the workflow: approvals become active (and
+    supersede the older one) through `activate`, pending requests move and RESTRICTED ones
+    are denied through the workflow service, with their events and notices; the whole
+    import is one registry change."""
+    from approvals import services as workflow
+    from approvals.models import OPEN_STATUSES, Request
 
     today = today or timezone.localdate()
     counts = dict.fromkeys(("servers_created", "approvals_created", "approvals_updated",
                             "pending_created", "pending_updated", "denied_created",
                             "denied_unchanged"), 0)
     users: dict = {}
-    pol = None
-    with transaction.atomic(), acting_as(actor):
+    with transaction.atomic(), acting_as(actor), one_change("registry imported"):
         org = Organisation.load()
         for key, value in registry.metadata.items():
             setattr(org, key, value)
@@ -297,17 +427,10 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                     active.save()
                     counts["approvals_updated"] += 1
                 continue
-            if active:
-                active.status = Approval.Status.SUPERSEDED
-                active.status_changed_at = timezone.now()
-                active.save()
-            approval = Approval.objects.create(server=server, version=entry.version, **fields)
-            if active:
-                active.superseded_by = approval
-                active.save(update_fields=["superseded_by"])
-            approvers = [u for u in (get_user_model().objects.filter(
-                email__in=[a.strip() for a in entry.approved_by.split(",")]))]
-            approval.approvers.set(approvers)
+            approvers = list(get_user_model().objects.filter(
+                email__in=[a.strip() for a in entry.approved_by.split(",")]))
+            activate(server=server, approval=Approval(version=entry.version, **fields),
+                     approvers=approvers)
             counts["approvals_created"] += 1
 
         for entry in registry.pending_review:
@@ -316,7 +439,7 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
             active = Approval.objects.filter(server=server, status="active").first()
             fields = dict(
                 kind=entry.kind, source=entry.source, use_case=entry.use_case,
-                proposed_data_scope=entry.proposed_data_scope, status=entry.status,
+                proposed_data_scope=entry.proposed_data_scope,
                 reviewer=_user_for(entry.reviewer, users), notes=entry.notes,
                 config=entry.config, requester=requester,
                 requested_at=_midnight(entry.requested_date),
@@ -329,38 +452,33 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                 fields.update(bump_level=bump.level, bump_reason=bump.why, base_approval=active)
             elif entry.kind == "renewal" and active:
                 fields.update(base_approval=active)
-            existing = Request.objects.select_for_update().filter(
-                server=server, version=entry.version, status__in=OPEN_STATUSES).first()
+            existing = Request.objects.select_for_update(of=("self",)).select_related(
+                "server").filter(server=server, version=entry.version,
+                                 status__in=OPEN_STATUSES).first()
             if existing:
                 changed = [k for k, v in fields.items() if getattr(existing, k) != v]
                 if changed:
                     for k in changed:
                         setattr(existing, k, fields[k])
                     existing.save()
+                moved = workflow.record_imported(actor=actor, request=existing,
+                                                 status=entry.status, created=False)
+                if changed or moved:
                     counts["pending_updated"] += 1
                 continue
             if Request.objects.filter(server=server, version=entry.version, kind=entry.kind,
                                       requested_at=fields["requested_at"]).exists():
                 continue  # imported before and decided since (RESTRICTED: at once)
             request = Request.objects.create(server=server, version=entry.version, **fields)
-            RequestEvent.objects.create(request=request, actor=actor, verb="imported",
-                                        to_status=request.status)
-            if pol is None:
-                from governance.selectors import current_policy
-
-                pol = current_policy()
-            reason = policy.auto_denial_reason(request.effective_data_scope, pol)
-            if reason:
-                request.status, request.denial_reason = RequestStatus.DENIED, reason
-                request.decided_at = request.requested_at
-                request.save()
+            workflow.record_imported(actor=actor, request=request, status=entry.status,
+                                     created=True)
             counts["pending_created"] += 1
 
         for entry in registry.denied:
             server = server_for(entry.name)
             decided_at = _midnight(entry.denied_date)
             # The same denial is the same server and reason; its date may have been moved.
-            existing = Request.objects.filter(server=server, status=RequestStatus.DENIED,
+            existing = Request.objects.filter(server=server, status="denied",
                                               denial_reason=entry.reason).first()
             if existing:
                 if (existing.decided_at, existing.denial_alternative) != (
@@ -372,18 +490,15 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                 continue
             request = Request.objects.create(
                 kind="new_server", server=server, requester=_user_for(entry.requested_by, users),
-                requested_at=decided_at, expected_decision=decided_at, decided_at=decided_at,
-                status=RequestStatus.DENIED, denial_reason=entry.reason,
-                denial_alternative=entry.alternative, proposed_data_scope="",
+                requested_at=decided_at, expected_decision=decided_at, proposed_data_scope="",
             )
-            RequestEvent.objects.create(request=request, actor=actor, verb="imported",
-                                        to_status=request.status)
+            workflow.record_imported_denial(actor=actor, request=request, reason=entry.reason,
+                                            alternative=entry.alternative,
+                                            decided_at=decided_at)
             counts["denied_created"] += 1
 
         if dry_run:
             transaction.set_rollback(True)
-        else:
-            _rebuild_export("registry imported")
     return counts
 
 

@@ -12,7 +12,8 @@ from . import services
              retry_backoff=True)
 def build_export(cause: str = "registry changed"):
     """Build a new export snapshot if the registry's content changed (after every change
-    and nightly, which also catches a change whose task could not be queued)."""
+    and nightly). Only an optimisation: a download that finds the files behind the
+    registry builds them itself (registry.services.current_export)."""
     snapshot = services.build_export(cause=cause)
     return snapshot.pk if snapshot else None
 

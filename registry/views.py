@@ -51,10 +51,8 @@ def server_detail(request, name: str):
         Approval.objects.filter(server=server).select_related("request")
         .prefetch_related("approvers").order_by("-approved_date", "-id"))
     for a in approvals:
-        lapsed = a.status == Approval.Status.ACTIVE and a.expires < today
-        a.shown_status = Approval.Status.EXPIRED if lapsed else a.status
-    active = next((a for a in approvals if a.status == Approval.Status.ACTIVE
-                   and a.expires >= today), None)
+        a.shown_status = a.status_today(today)
+    active = next((a for a in approvals if a.is_in_force(today)), None)
     open_requests = list(Request.objects.filter(server=server, status__in=OPEN_STATUSES)
                          .select_related("requester", "reviewer"))
     denials = denials_of(server)

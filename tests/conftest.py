@@ -24,6 +24,16 @@ def _test_settings(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_check_index():
+    """Each test starts with no in-process check index, as a new worker does: the index is
+    keyed on the registry revision, which rows written by factories do not bump, and the
+    rollback between tests puts the revision back."""
+    from governance.api import check
+
+    check._cache.clear()
+
+
 @pytest.fixture
 def developer(db):
     return UserFactory(username="dev", email="dev@company.com")

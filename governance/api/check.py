@@ -4,9 +4,10 @@ A server is recognised by what it runs (its command and args, or its URL), then 
 package, and only last by its name: a user chooses the name, so renaming an unapproved
 server must not make it pass, and an approved name on another command must not either.
 
-The registry is read into an in-memory index once per change (keyed by the latest export,
-the approvals and the requests), so a check costs a few cheap queries, whatever the size
-of the registry."""
+The registry is read into an in-memory index once per registry revision (every change of the
+registry bumps it, in the change's transaction), so a check costs one single-row read,
+whatever the size of the registry, and agrees with the export files served for the same
+revision."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -102,7 +102,7 @@ class Index:
 
 def build_index(today) -> Index:
     from approvals.models import OPEN_STATUSES, Request, RequestStatus
-    from registry.models import Approval, Server
+    from registry.models import Approval, Server, in_force, lapsed
 
     index = Index()
     for sid, name, package in Server.objects.values_list("id", "name", "package"):
@@ -115,16 +115,14 @@ def build_index(today) -> Index:
     for sid, version, status, expires, config in approvals:
         state = index.servers[sid]
         key = identity(config)
-        deployable = status == Approval.Status.ACTIVE and expires >= today
-        lapsed = status == Approval.Status.EXPIRED or (
-            status == Approval.Status.ACTIVE and expires < today)
+        deployable = in_force(status, expires, today)
         if key:
             index.by_identity[key] = (sid, version, "deployable" if deployable else status)
             if key[0] == "url":
                 index.by_host.setdefault(host_of(key[1]), set()).add(sid)
         if deployable:
             state.deployable = (version, key, expires)
-        elif lapsed:
+        elif lapsed(status, expires, today):
             state.lapsed = (version, expires)
     denied = Request.objects.filter(status=RequestStatus.DENIED).values_list(
         "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
@@ -145,18 +143,13 @@ _lock = threading.Lock()
 
 
 def registry_version(today) -> tuple:
-    """Changes whenever anything the verdicts depend on changes: a new row or a change of
-    status shifts the counts by status (read from the status indexes, not the rows), and
-    every other registry change produces a new export snapshot."""
-    from approvals.models import Request
-    from registry.models import Approval, ExportSnapshot
+    """Changes whenever anything the verdicts depend on changes: every change of the
+    registry bumps its revision in the same transaction (registry.services.registry_changed),
+    and an approval's expiry by date changes `today`. One single-row read."""
+    from registry.selectors import export_state
 
-    approvals = tuple(Approval.objects.order_by("status").values_list("status").annotate(
-        n=Count("id"), last=Max("id")))
-    requests = tuple(Request.objects.order_by("status").values_list("status").annotate(
-        n=Count("id"), last=Max("id")))
-    snapshot = ExportSnapshot.objects.order_by("-id").values_list("id", flat=True).first()
-    return (today, snapshot, approvals, requests)
+    state = export_state()
+    return (today, state.number, state.changed_at)
 
 
 def current_index() -> Index:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from approvals import services as workflow
 from registry.services import build_export
 from tests.factories import ApprovalFactory, RequestFactory, ServerFactory, stdio_config
 
@@ -131,10 +132,19 @@ def test_a_malformed_entry_is_unapproved_naming_the_field_and_the_others_are_che
     assert answer["counts"]["unapproved"] == len(expected)
 
 
-def test_an_approval_made_after_a_check_is_seen_by_the_next_check(api, developer, registry):
+def test_an_approval_made_after_a_check_is_seen_by_the_next_check(
+        api, developer, registry, file, tech_lead, security):
+    # Made through the workflow, as approvals are: the check keys on the registry revision,
+    # which every change bumps in its transaction (a row written around the services is not
+    # a change the portal knows of).
     config = stdio_config("@example/fresh", "1.0.0")
     assert check(api, developer, {"mcpServers": {"f": config}})["f"]["verdict"] == "unapproved"
-    ApprovalFactory(server__name="fresh", server__package="@example/fresh", version="1.0.0")
+    request = file(server_name="fresh", version="1.0.0", package="@example/fresh",
+                   config=config)
+    workflow.set_assessment(actor=security, request=request, risk="LOW")
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
+    workflow.sign_off(actor=security, request=request, role="security_team",
+                      decision="approve", comment="Reviewed.")
     assert check(api, developer, {"mcpServers": {"f": config}})["f"]["verdict"] == "approved"
 
 

@@ -292,3 +292,73 @@ def test_a_restricted_pending_entry_is_denied_once_however_often_it_is_imported(
     import_text(tmp_path, text)
     github = Request.objects.filter(server__name="github-mcp")
     assert github.count() == 1 and github.get().status == "denied"
+
+
+# ─── the importer goes through the workflow (SPEC §4 rule 13) ───────────────────────
+
+
+def test_an_imported_restricted_request_is_denied_with_the_workflows_event_and_notice(
+        tmp_path, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from approvals.models import Notification
+
+    text = TEMPLATE.read_text().replace("proposed_data_scope: INTERNAL",
+                                        "proposed_data_scope: RESTRICTED")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_text(tmp_path, text)
+    request = Request.objects.get(server__name="github-mcp")
+    assert request.status == "denied"
+    assert "RESTRICTED" in request.denial_reason
+    assert [e.verb for e in request.events.all()] == ["imported", "auto_denied"]
+    notice = Notification.objects.get(request=request)
+    assert notice.subject.startswith("Denied: github-mcp")
+    assert any("dev@company.com" in m.to for m in mail.outbox if m.subject == notice.subject)
+    # imported again: the denial stands and nothing is denied twice
+    import_text(tmp_path, text)
+    assert Request.objects.filter(server__name="github-mcp").count() == 1
+
+
+def test_an_import_moves_a_pending_request_through_the_state_machine(tmp_path):
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    text = TEMPLATE.read_text().replace("status: under_review ", "status: awaiting_security ")
+    out = import_text(tmp_path, text)
+    assert "pending updated: 1" in out
+    request = Request.objects.get(server__name="github-mcp")
+    assert request.status == "awaiting_security"
+    moved = request.events.latest("id")
+    assert (moved.verb, moved.from_status, moved.to_status) == (
+        "imported", "under_review", "awaiting_security")
+
+
+def test_an_import_that_would_make_a_move_the_workflow_forbids_imports_nothing(tmp_path):
+    from approvals import services as workflow
+    from tests.factories import UserFactory
+
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    request = Request.objects.get(server__name="github-mcp")
+    security = UserFactory(username="sec", roles=["security_team"])
+    workflow.transition(actor=security, request=request, status="needs_info")
+    text = TEMPLATE.read_text().replace("status: under_review ", "status: sandbox_trial ")
+    text = text.replace('organization: "[Your Organization Name]"', 'organization: "Acme"')
+    path = tmp_path / "moved.yaml"
+    path.write_text(text)
+    err = StringIO()
+    with pytest.raises(CommandError, match="cannot move to sandbox_trial") as refused:
+        call_command("import_registry", str(path), stdout=StringIO(), stderr=err)
+    assert "github-mcp" in str(refused.value) and "is needs_info" in str(refused.value)
+    assert "from needs_info a request can move to: under_review" in err.getvalue()
+    assert Request.objects.get(pk=request.pk).status == "needs_info"
+    assert Organisation.load().organization == "[Your Organization Name]"
+
+
+def test_an_imported_newer_version_supersedes_the_active_one_as_an_approval_does(tmp_path):
+    call_command("import_registry", str(TEMPLATE), stdout=StringIO())
+    old = Approval.objects.get(server__name="context7", status="active")
+    text = TEMPLATE.read_text().replace('version: "1.2.3"', 'version: "1.2.4"', 1).replace(
+        "@context7/mcp-server@1.2.3", "@context7/mcp-server@1.2.4")
+    import_text(tmp_path, text)
+    old.refresh_from_db()
+    new = Approval.objects.get(server__name="context7", status="active")
+    assert (new.version, old.status, old.superseded_by) == ("1.2.4", "superseded", new)
+    assert old.status_changed_at is not None

@@ -111,10 +111,10 @@ def test_an_approval_triggers_exactly_one_new_snapshot(live, people):
         source="https://github.com/context7/mcp-server", package="@context7/mcp-server",
         package_registry="npm", proposed_data_scope="PUBLIC", use_case="Docs lookup.",
         config=stdio_config("@context7/mcp-server", "1.2.3"))
+    workflow.assign(actor=people["sec"], request=request)  # the YAML shows the reviewer
     run("registry.build_export", cause="before")
     before = ExportSnapshot.objects.count()
 
-    workflow.assign(actor=people["sec"], request=request)
     workflow.set_assessment(actor=people["sec"], request=request, risk="LOW")
     workflow.sign_off(actor=people["lead"], request=request, role="tech_lead",
                       decision="approve", comment="ok")
