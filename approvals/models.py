@@ -275,6 +275,7 @@ class Notification(models.Model):
         REQUEST_EVENT = "request_event", "Request update"
         EXPIRY_WARNING = "expiry_warning", "Approval expires soon"
         EXPIRED = "expired", "Approval expired"
+        REVOKED = "revoked", "Approval revoked"
         OVERDUE = "overdue", "Review overdue"
         ESCALATED = "escalated", "Overdue review escalated"
         REVIEW_CYCLE = "review_cycle", "Registry review"

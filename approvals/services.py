@@ -54,8 +54,14 @@ MATERIAL_FIELDS = frozenset({"version", "config", "proposed_data_scope", "source
 
 
 def _lock(request: Request | int) -> Request:
+    """Lock a request for a change, its server's row first. Every change that touches a
+    server's approvals locks in this order (server, request, approval, and the registry
+    revision last), so the final sign-off of a bump and a revocation of the approval it
+    starts from run one after the other (registry.services.revoke_approval)."""
     pk = request.pk if isinstance(request, Request) else request
-    return Request.objects.select_for_update().select_related("server", "requester").get(pk=pk)
+    Server.objects.select_for_update(of=("self",)).filter(requests=pk).first()
+    return (Request.objects.select_for_update(of=("self",))
+            .select_related("server", "requester").get(pk=pk))
 
 
 def _target(transition_name: str) -> str:
@@ -611,6 +617,9 @@ def _check_decidable(request, route):
     if "sandbox_trial" in route.evidence and not request.passed_sandbox_trial:
         final["status"] = ["this route needs a sandbox trial: move the request through "
                            "sandbox_trial with trial notes before the final sign-off"]
+    # The server's row is locked (by _lock) before the approval: a revocation of the active
+    # approval locks in the same order, so it is either done before this reads (and the
+    # bump is refused below) or waits until this approval has superseded it.
     active = Approval.objects.select_for_update().filter(
         server=request.server_id, status=Approval.Status.ACTIVE).first()
     if request.kind == RequestKind.NEW_SERVER and active:

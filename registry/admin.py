@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
 from governance.admin import ReadOnlyMixin
 from governance.errors import InvalidInput, ServiceError
+from governance.roles import can_manage_reviews
 
 from . import services
+from .forms import RevokeReasonForm
 from .models import Approval, ExportSnapshot, RegistryRevision, Server
 
 
@@ -56,17 +60,31 @@ class ApprovalAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser if obj is None else False
 
-    @admin.action(description="Revoke the selected active approvals")
+    def has_revoke_permission(self, request):
+        return can_manage_reviews(request.user)
+
+    @admin.action(description="Revoke the selected active approvals (security team)",
+                  permissions=["revoke"])
     def revoke(self, request, queryset):
-        done = 0
-        for approval in queryset:
-            try:
-                services.revoke_approval(actor=request.user, approval=approval,
-                                         reason=f"revoked in the admin by {request.user}")
-                done += 1
-            except ServiceError as exc:
-                self.message_user(request, f"{approval}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"Revoked {done} approval(s).")
+        """Asks for the reason first, then revokes each through the registry service."""
+        form = RevokeReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for approval in queryset:
+                try:
+                    services.revoke_approval(actor=request.user, approval=approval,
+                                             reason=form.cleaned_data["reason"])
+                    done += 1
+                except ServiceError as exc:
+                    self.message_user(request, f"{approval}: {exc.message}", messages.WARNING)
+            self.message_user(request, f"Revoked {done} approval(s).")
+            return None
+        return TemplateResponse(request, "admin/registry/approval/revoke.html", {
+            **self.admin_site.each_context(request),
+            "title": "Revoke approvals", "opts": self.model._meta, "form": form,
+            "approvals": queryset.select_related("server"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
 
 
 @admin.register(ExportSnapshot)

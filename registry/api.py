@@ -13,14 +13,23 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals.models import Request, RequestStatus
-from governance.api.fields import StrictChoiceField, StrictSerializer, error_responses
+from governance.api.fields import (
+    StrictCharField,
+    StrictChoiceField,
+    StrictSerializer,
+    error_responses,
+)
 from governance.api.permissions import CanDownloadExports
+from governance.errors import NotAllowed
 from governance.models import DataScope, Risk
+from governance.roles import can_manage_reviews
 
 from . import selectors, services
 from .models import Approval, ExportSnapshot, Server
@@ -92,6 +101,14 @@ class ServerSerializer(serializers.ModelSerializer):
         return DENIAL.to_representation(server.denials[0])
 
 
+class RevokeSerializer(StrictSerializer):
+    approval = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1,
+        help_text="The id of the approval you mean (active_approval.id of the server): if "
+                  "another has replaced it meanwhile, the answer is 409 and nothing changes.")
+    reason = StrictCharField(max_length=2000, help_text="Why it is revoked (an incident, a CVE).")
+
+
 class CatalogQuery(StrictSerializer):
     status = StrictChoiceField(choices=CATALOG_STATUSES, required=False)
     risk = StrictChoiceField(choices=Risk.choices, required=False)
@@ -126,6 +143,29 @@ class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "-decided_at", "-id")
         return selectors.catalog(**params).prefetch_related(
             Prefetch("requests", queryset=denials, to_attr="denials"))
+
+    @extend_schema(
+        summary="Security: revoke the server's active approval at once, with a reason",
+        description="Audited and notified (requester, approvers, security and platform "
+                    "teams); the served export files leave it out at once. 409 when the "
+                    "approval named is no longer active (a bump or renewal superseded it a "
+                    "moment ago: the answer names the one that did).",
+        request=RevokeSerializer,
+        responses={200: ServerSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, name=None):
+        server = self.get_object()
+        if not can_manage_reviews(request.user):
+            raise NotAllowed("Only the security team can revoke an approval.")
+        serializer = RevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not Approval.objects.filter(pk=data["approval"], server=server).exists():
+            raise serializers.ValidationError(
+                {"approval": [f"{server.name} has no approval #{data['approval']}"]})
+        services.revoke_approval(actor=request.user, approval=data["approval"],
+                                 reason=data["reason"])
+        return Response(ServerSerializer(self.get_queryset().get(pk=server.pk)).data)
 
 
 # ─── exports ────────────────────────────────────────────────────────────────────────

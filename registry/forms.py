@@ -1,4 +1,5 @@
-"""Forms of the catalog and export pages (filters only: nothing here changes state)."""
+"""Forms of the catalog and export pages: filters, and the security team's revocation (which
+the registry service carries out)."""
 
 from django import forms
 
@@ -22,3 +23,21 @@ class CatalogFilterForm(forms.Form):
 class DiffForm(forms.Form):
     a = forms.IntegerField(label="From snapshot", min_value=1)
     b = forms.IntegerField(label="To snapshot", min_value=1)
+
+
+class RevokeReasonForm(forms.Form):
+    """Why an approval is revoked (the admin's revoke action asks only this)."""
+
+    reason = forms.CharField(
+        label="Why revoke it?", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required. An incident, a CVE...: the requester, the approvers, the security "
+                  "and platform teams are told, and it is kept in the audit trail.")
+
+
+class RevokeForm(RevokeReasonForm):
+    """Revoke a server's active approval (security team). The approval's id says which one
+    the person looked at: if a bump replaced it meanwhile, the service refuses."""
+
+    # Bounded as the database's ids are: a larger number is a clear error, not a 500.
+    approval = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)

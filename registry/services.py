@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from governance import policy
 from governance.audit import acting_as, system_user
-from governance.errors import Conflict, Errors, InvalidInput
+from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.jobs import job_lock
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
 from governance.queue import after_commit
+from governance.roles import can_manage_reviews
 
 from . import formats
 from .models import Approval, ExportSnapshot, RegistryRevision, Server
@@ -182,20 +183,51 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
 
 
 @transaction.atomic
-def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
-    """Withdraw an active approval at once (an incident, a CVE)."""
-    approval = Approval.objects.select_for_update().select_related("server").get(pk=approval.pk)
+def revoke_approval(*, actor, approval: Approval | int, reason: str) -> Approval:
+    """Withdraw an active approval at once (an incident, a CVE): the security team only,
+    with a reason; audited, notified to its people and the platform team, and out of the
+    served files at once.
+
+    Lock order: the server's row first, then the approval, as the workflow's final sign-off
+    does (approvals.services._check_decidable). So a revocation and the approval of a bump
+    or renewal of the same server run one after the other, never past each other: either
+    the revocation comes first, and the bump's final sign-off is refused (409: the approval
+    it was classified against is no longer active), or the bump does, and the revocation is
+    refused with a message naming the approval that replaced this one."""
+    if not can_manage_reviews(actor):
+        raise NotAllowed("Only the security team can revoke an approval.")
+    pk = approval.pk if isinstance(approval, Approval) else approval
+    Server.objects.select_for_update(of=("self",)).filter(approvals=pk).first()
+    approval = (Approval.objects.select_for_update(of=("self",))
+                .select_related("server", "superseded_by").get(pk=pk))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the approval is revoked.",
+                           {"reason": ["is required: say why it is revoked (an incident, a "
+                                       "CVE...)"]})
+    name = approval.server.name
+    if approval.status == Approval.Status.SUPERSEDED and approval.superseded_by:
+        newer = approval.superseded_by
+        raise Conflict(
+            f"{name} {approval.version} is no longer active: it was superseded by "
+            f"{newer.version} (approval #{newer.pk}), which is {newer.status} now. Nothing "
+            "was revoked.",
+            {"approval": [f"approval #{approval.pk} was superseded by approval #{newer.pk} "
+                          f"({name} {newer.version}): if that one must go too, revoke it"]},
+            link=f"/servers/{name}/")
     if approval.status != Approval.Status.ACTIVE:
-        raise Conflict(f"Only an active approval can be revoked; this one is {approval.status}.",
-                       {"status": [f"{approval.status} is final"]})
-    if not reason.strip():
-        raise InvalidInput("Say why the approval is revoked.", {"reason": ["is required"]})
+        raise Conflict(
+            f"Only an active approval can be revoked; {name} {approval.version} is "
+            f"{approval.status}. Nothing was revoked.",
+            {"approval": [f"approval #{approval.pk} is {approval.status}, which is final"]},
+            link=f"/servers/{name}/")
     with acting_as(actor):
         approval.status = Approval.Status.REVOKED
         approval.status_changed_at = timezone.now()
-        approval.rationale = f"{approval.rationale}\nRevoked: {reason.strip()}".strip()
+        approval.rationale = f"{approval.rationale}\nRevoked: {reason}".strip()
         approval.save()
-    registry_changed(cause=f"{approval.server.name} {approval.version} revoked")
+        _notify_revoked(approval, actor, reason)
+    registry_changed(cause=f"{name} {approval.version} revoked")
     return approval
 
 
@@ -219,6 +251,32 @@ def check_server_fields(*, server: Server | None, name: str, source: str, packag
                 errors.add("package", f"the active approval ({active.version}) does not "
                                       f"run this package: {message}")
     errors.raise_if_any("The server's entry breaks the rules below; nothing was saved.")
+
+
+def _notify_revoked(approval: Approval, actor, reason: str) -> None:
+    """Tell the requester, the approvers, the security and platform teams, once."""
+    from approvals import notifications
+    from approvals import tasks as approval_tasks
+    from approvals.models import Notification
+
+    approvers, people = _approval_people([approval.pk], "platform_team")
+    requester_id = approval.request.requester_id if approval.request_id else None
+    name, version = approval.server.name, approval.version
+    notifications.record([notifications.Notice(
+        key=f"revoked:{approval.pk}", kind=Notification.Kind.REVOKED, approval_id=approval.pk,
+        subject=f"Revoked: {name} {version}",
+        body=(f"The approval of {name} {version} was revoked by "
+              f"{actor.get_full_name() or actor.get_username()} on "
+              f"{timezone.localdate():%Y-%m-%d}.\n\nReason: {reason}\n\n"
+              "It is no longer in managed-mcp.json or the allowlist of managed-settings.json: "
+              "the files the portal serves already leave it out, so deploy the latest files "
+              "now. To use it again, file a new request."),
+        link=notifications.server_path(name),
+        recipients={*approvers.get(approval.pk, ()), *people,
+                    *([requester_id] if requester_id else [])},
+        to_chat=True,
+    )])
+    after_commit(approval_tasks.deliver_notifications)
 
 
 # ─── exports ────────────────────────────────────────────────────────────────────────

@@ -502,11 +502,12 @@ def test_a_bump_classified_against_a_superseded_approval_cannot_be_approved(
 
 
 def test_a_bump_of_a_revoked_approval_cannot_bring_it_back(active_approval, file, tech_lead,
-                                                           admin_user):
+                                                           security):
     from registry.services import revoke_approval
 
     patch = bump(file, "1.2.4")
-    revoke_approval(actor=admin_user, approval=active_approval, reason="CVE-2026-0001")
+    # Revoking is the security team's (issue 8), no longer any administrator's.
+    revoke_approval(actor=security, approval=active_approval, reason="CVE-2026-0001")
     with pytest.raises(Conflict):
         workflow.sign_off(actor=tech_lead, request=patch, role="tech_lead",
                           decision="approve", release_notes="notes")
