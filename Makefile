@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services test-browser bench lint services
+.PHONY: install run test test-services test-browser bench lint lock services docker
 
 install: $(STAMP)
 
@@ -28,7 +28,11 @@ test: install
 services:
 	@bash .ci/services.sh
 
-test-services: install services
+# A Docker engine and the local base images, for tests/services/test_compose_docker.py.
+docker:
+	@bash .ci/docker.sh
+
+test-services: install services docker
 	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL_FOR_TESTS=$(REDIS_URL) \
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
@@ -43,3 +47,10 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python .ci/check_lock.py
+
+# requirements.lock, what the Docker image installs (hash-checked): pyproject.toml's
+# dependencies and theirs, for Python 3.11+ on any platform. Run it after changing them.
+lock: install
+	$(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.11 \
+		--generate-hashes --output-file requirements.lock pyproject.toml
