@@ -75,14 +75,16 @@ class Stack:
         # The shell's variables would win over the env file: leave out those it sets.
         self.env = {k: v for k, v in os.environ.items() if k not in self.settings}
         self.host = self.settings["ALLOWED_HOSTS"].split(",")[0]
-        self.ports: list[int] = []
+        self.ports: list[int] = []  # the two web replicas'
+        self.token = ""  # an administrator's API token
 
     def compose(self, *args, timeout=300, check=True, input=None, profile=None):
         command = [*self.compose_command, "--env-file", str(self.env_file), "-p",
                    self.project, *FILES]
         if profile:
             command += ["--profile", profile]
-        result = subprocess.run([*command, *args], cwd=ROOT, env=self.env, input=input,
+        stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
+        result = subprocess.run([*command, *args], cwd=ROOT, env=self.env, **stdin,
                                 capture_output=True, timeout=timeout)
         if check and result.returncode != 0:
             pytest.fail(f"{shlex.join(args)} failed:\n{_text(result.stdout)}\n"
@@ -112,8 +114,8 @@ class Stack:
     def logs(self) -> str:
         command = [*self.compose_command, "--env-file", str(self.env_file), "-p",
                    self.project, *FILES, "logs", "--no-color", "--tail", "40"]
-        out = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True,
-                             timeout=60)
+        out = subprocess.run(command, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=60)
         return _text(out.stdout)[-12000:]
 
     def request(self, port, path, token=None, headers=None):
