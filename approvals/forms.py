@@ -8,13 +8,14 @@ import re
 
 from django import forms
 
-from governance import limits, policy, roles
+from governance import limits, roles
+from governance.policy import routing
 from registry.models import PackageRegistry
 
 from .models import Request, RequestKind, RequestStatus, SignOff
 
-SCOPE_CHOICES = [("", "— choose —")] + [(s, s) for s in policy.DATA_SCOPES]
-RISK_CHOICES = [("", "— not set —")] + [(r, r) for r in policy.RISKS]
+SCOPE_CHOICES = [("", "— choose —")] + [(s, s) for s in routing.DATA_SCOPES]
+RISK_CHOICES = [("", "— not set —")] + [(r, r) for r in routing.RISKS]
 
 # Service error keys that are named differently on the forms.
 FIELD_ALIASES = {"body": "body", "data_scope": "data_scope", "kind": "kind"}

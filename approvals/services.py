@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from governance import policy
 from governance.audit import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
+from governance.policy import configs, identity, names, routing, validity, versions
 from governance.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
 from governance.selectors import current_policy
 from registry.models import Approval, PackageRegistry, Server
@@ -112,8 +112,8 @@ def request_link(request: Request) -> str:
     return f"/requests/{request.pk}/"
 
 
-def route_of(request: Request, pol: policy.PolicyData | None = None) -> policy.Route:
-    return policy.route_for(
+def route_of(request: Request, pol: routing.PolicyData | None = None) -> routing.Route:
+    return routing.route_for(
         kind=request.kind, bump_level=request.bump_level or None, risk=request.risk or None,
         data_scope=request.effective_data_scope, policy=pol or current_policy(),
     )
@@ -134,12 +134,12 @@ def earlier_denial(server: Server | None) -> Request | None:
 def _validate_fields(errors: Errors, *, version, config, proposed_data_scope, package,
                      package_registry="", pin=True):
     if pin:
-        errors.add("version", policy.version_problem(version))
+        errors.add("version", versions.version_problem(version))
     errors.add("proposed_data_scope",
-               policy.choice_problem(proposed_data_scope, policy.DATA_SCOPES, "data scope"))
-    errors.add("package", policy.package_problem(package))
-    checked_version = version if pin and not policy.version_problem(version) else ""
-    errors.merge(policy.config_problems(config, version=checked_version, package=package,
+               names.choice_problem(proposed_data_scope, routing.DATA_SCOPES, "data scope"))
+    errors.add("package", names.package_problem(package))
+    checked_version = version if pin and not versions.version_problem(version) else ""
+    errors.merge(configs.config_problems(config, version=checked_version, package=package,
                                         package_registry=package_registry))
 
 
@@ -149,8 +149,8 @@ def _check_identity(errors: Errors, *, kind, server, base, package, package_regi
     if kind == RequestKind.NEW_SERVER or server is None:
         return
     again = "another package is another server: file a new_server request for it"
-    if package and server.package and policy.normalise_package(
-            server.package_registry, package) != policy.normalise_package(
+    if package and server.package and identity.normalise_package(
+            server.package_registry, package) != identity.normalise_package(
             server.package_registry, server.package):
         errors.add("package", f"{server.name} is the package {server.package}: a {kind} "
                               f"keeps it ({again})")
@@ -160,7 +160,7 @@ def _check_identity(errors: Errors, *, kind, server, base, package, package_regi
                                        f"a {kind} keeps its registry ({again})")
     if base is not None and not errors.by_field.get("config") and not any(
             key.startswith("config.") for key in errors.by_field):
-        errors.merge(policy.identity_problems(old_config=base.config, new_config=config,
+        errors.merge(identity.identity_problems(old_config=base.config, new_config=config,
                                               kind=kind, server=server.name))
 
 
@@ -178,12 +178,12 @@ def file_request(
     errors = Errors()
     if kind not in RequestKind.values:
         raise InvalidInput("Unknown request kind.", {
-            "kind": [policy.choice_problem(kind, RequestKind.values, "kind")]})
-    errors.add("server_name", policy.name_problem(server_name))
+            "kind": [names.choice_problem(kind, RequestKind.values, "kind")]})
+    errors.add("server_name", names.name_problem(server_name))
     server = Server.objects.select_for_update().filter(name=server_name).first()
     active = Approval.objects.active().filter(server=server).first() if server else None
     if package_registry and package_registry not in PackageRegistry.values:
-        errors.add("package_registry", policy.choice_problem(
+        errors.add("package_registry", names.choice_problem(
             package_registry, PackageRegistry.values, "package registry"))
 
     if kind == RequestKind.NEW_SERVER:
@@ -191,7 +191,7 @@ def file_request(
             errors.add("server_name", (
                 f"{server_name} is already approved at version {active.version}: file a "
                 "version_bump to change the version or a renewal to re-certify it"))
-        errors.add("source", policy.source_problem(source or (server.source if server else "")))
+        errors.add("source", names.source_problem(source or (server.source if server else "")))
         if not use_case.strip():
             errors.add("use_case", "say what the server is for (the use case)")
     else:
@@ -199,7 +199,7 @@ def file_request(
             errors.add("server_name", (
                 f"{server_name} has no active approval: file a new_server request instead"))
         if source:
-            errors.add("source", policy.source_problem(source))
+            errors.add("source", names.source_problem(source))
     if active:
         package = package or active.server.package
         if config in (None, {}) and kind == RequestKind.RENEWAL:
@@ -231,7 +231,7 @@ def file_request(
                 errors.add("version", (
                     f"{version} is the approved version already: file a renewal to re-certify"))
             else:
-                bump = policy.classify_change(old_version=active.version, new_version=version,
+                bump = identity.classify_change(old_version=active.version, new_version=version,
                                               old_config=active.config, new_config=config)
 
     denial = earlier_denial(server) if not active else None
@@ -273,7 +273,7 @@ def file_request(
             notes=notes, what_changed=what_changed, base_approval=active,
             bump_level=bump.level if bump else "", bump_reason=bump.why if bump else "",
             risk=active.risk if active else "",
-            data_scope=policy.stricter_scope(proposed_data_scope, active.data_scope)
+            data_scope=routing.stricter_scope(proposed_data_scope, active.data_scope)
             if active else "",
             rationale=active.rationale if active else "",
             restrictions=list(active.restrictions) if active else [],
@@ -288,7 +288,7 @@ def file_request(
                 {"version": ["an open request for this server and version exists already"]},
             ) from exc
         _event(request, actor, "filed", detail=route_of(request, pol).basis)
-        reason = policy.auto_denial_reason(request.effective_data_scope, pol)
+        reason = routing.auto_denial_reason(request.effective_data_scope, pol)
         if reason:
             _decide_denied(request, None, reason=reason, alternative="", verb="auto_denied",
                            now=now)
@@ -341,7 +341,7 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
         return _resubmit(actor, request, {})
     if status not in S.values:
         raise InvalidInput("Unknown status.", {
-            "status": [policy.choice_problem(status, S.values, "status")]})
+            "status": [names.choice_problem(status, S.values, "status")]})
     _ensure_open(request, f"move to {status}")
     _require_reviewer(actor, "change a request's status")
     if status in (S.APPROVED, S.DENIED):
@@ -409,7 +409,7 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
                      pin=request.kind != RequestKind.NEW_SERVER or bool(merged["version"])
                      or "version" in changes)
     if "source" in changes and request.kind == RequestKind.NEW_SERVER:
-        errors.add("source", policy.source_problem(merged["source"]))
+        errors.add("source", names.source_problem(merged["source"]))
     base = request.base_approval
     _check_identity(errors, kind=request.kind, server=request.server, base=base,
                     package=changes.get("package", ""),
@@ -430,11 +430,11 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
         setattr(request, field, changes[field])
     if base and {"version", "config"} & set(changed) and (
             request.kind == RequestKind.VERSION_BUMP):
-        bump = policy.classify_change(old_version=base.version, new_version=request.version,
+        bump = identity.classify_change(old_version=base.version, new_version=request.version,
                                       old_config=base.config, new_config=request.config)
         request.bump_level, request.bump_reason = bump.level, bump.why
     if "proposed_data_scope" in changed:
-        request.data_scope = policy.stricter_scope(
+        request.data_scope = routing.stricter_scope(
             request.proposed_data_scope, base.data_scope if base else "", request.data_scope)
     if MATERIAL_FIELDS & set(changed):
         _set_signoffs_aside(actor, request)
@@ -454,7 +454,7 @@ def _set_signoffs_aside(actor, request):
 
 def _deny_if_restricted(request, actor) -> bool:
     """SPEC §4 rule 2: a RESTRICTED scope is denied at once, whenever it appears."""
-    reason = policy.auto_denial_reason(request.effective_data_scope, current_policy())
+    reason = routing.auto_denial_reason(request.effective_data_scope, current_policy())
     if reason:
         _decide_denied(request, actor, reason=reason, alternative="", verb="auto_denied")
     return bool(reason)
@@ -514,9 +514,9 @@ def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None
     _ensure_open(request, "be assessed")
     errors = Errors()
     if risk is not None:
-        errors.add("risk", policy.choice_problem(risk, policy.RISKS, "risk"))
+        errors.add("risk", names.choice_problem(risk, routing.RISKS, "risk"))
     if data_scope is not None:
-        errors.add("data_scope", policy.choice_problem(data_scope, policy.DATA_SCOPES,
+        errors.add("data_scope", names.choice_problem(data_scope, routing.DATA_SCOPES,
                                                        "data scope"))
     if restrictions is not None and (
         not isinstance(restrictions, list) or not all(isinstance(r, str) for r in restrictions)
@@ -563,7 +563,7 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
     pol = current_policy()
     route = route_of(request, pol)
     errors = Errors()
-    errors.add("decision", policy.choice_problem(decision, SignOff.Decision.values, "decision"))
+    errors.add("decision", names.choice_problem(decision, SignOff.Decision.values, "decision"))
     if role not in route.required_roles:
         errors.add("role", f"{role} is not on this request's route "
                            f"(required: {', '.join(route.required_roles)})")
@@ -587,7 +587,7 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
     else:
         _check_evidence(errors, request, route, role, comment, release_notes)
         if expires is not None:
-            errors.add("expires", policy.expiry_problem(
+            errors.add("expires", validity.expiry_problem(
                 approved=today, wanted=expires, risk=request.risk or None, policy=pol))
         errors.raise_if_any()
     completes = decision == "approve" and set(missing_roles(route, signoffs)) == {role}

@@ -14,8 +14,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from governance import policy, roles
+from governance import roles
 from governance.errors import NotAllowed, ServiceError
+from governance.policy import names, routing
 from governance.selectors import current_policy
 from governance.views import audit_link, paginate, role_required
 from registry.models import Approval, Server
@@ -73,7 +74,7 @@ def new_request(request):
     name = (request.POST.get("server_name") or request.GET.get("server") or "").strip()
     # Only a valid name is looked up; anything else (a NUL, which PostgreSQL refuses) is
     # left to the form, which says what is wrong with it.
-    valid = name and policy.name_problem(name) is None
+    valid = name and names.name_problem(name) is None
     server = Server.objects.filter(name=name).first() if valid else None
     if request.method == "POST" and request.POST.get("lookup"):
         # "Look up" (no JavaScript needed): show the server's approval and denials, keep
@@ -152,7 +153,7 @@ def queue(request):
     return render(request, "approvals/queue.html", {
         "page": _with_steps(paginate(request, qs)), "filters": filters, "now": timezone.now(),
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
-        "risks": policy.RISKS, "scopes": policy.DATA_SCOPES,
+        "risks": routing.RISKS, "scopes": routing.DATA_SCOPES,
         "reviewers": list(selectors.reviewers().values_list("username", flat=True)),
         "can_claim": roles.can_manage_reviews(request.user),
     })

@@ -8,7 +8,7 @@ from auditlog.context import auditlog_value, set_actor
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
 
-from .policy import PLACEHOLDER
+from .policy import secrets
 
 SYSTEM_USERNAME = "system"
 
@@ -68,7 +68,7 @@ def mask_config(value: str) -> str:
     for key in ("env", "headers"):
         if isinstance(config.get(key), dict):
             config[key] = {
-                name: v if isinstance(v, str) and PLACEHOLDER.fullmatch(v) else "••••"
+                name: v if isinstance(v, str) and secrets.PLACEHOLDER.fullmatch(v) else "••••"
                 for name, v in config[key].items()
             }
     return json.dumps(config, sort_keys=True)

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from knox.models import AbstractAuthToken
 
-from . import policy
+from .policy import routing
 
 
 class DataScope(models.TextChoices):
@@ -72,11 +72,11 @@ class Organisation(SingletonModel):
     def clean(self):
         errors = {}
         for field in ("new_server_approver", "high_risk_approver"):
-            problem = policy.role_list_problem(getattr(self, field))
+            problem = routing.role_list_problem(getattr(self, field))
             if problem:
                 errors[field] = problem
-        if policy.parse_turnaround(self.new_server_turnaround) is None:
-            errors["new_server_turnaround"] = policy.TURNAROUND_RULE
+        if routing.parse_turnaround(self.new_server_turnaround) is None:
+            errors["new_server_turnaround"] = routing.TURNAROUND_RULE
         if errors:
             raise ValidationError(errors)
 
@@ -102,7 +102,7 @@ class VersionBumpRule(models.Model):
 
     level = models.CharField(max_length=10, choices=BumpLevel.choices, unique=True)
     requires = models.CharField(
-        max_length=200, help_text="Evidence, joined with ' + ': " + ", ".join(policy.EVIDENCE)
+        max_length=200, help_text="Evidence, joined with ' + ': " + ", ".join(routing.EVIDENCE)
     )
     approver = models.CharField(max_length=200, help_text="Roles, joined with ' + '.")
     turnaround = models.CharField(max_length=50, help_text="e.g. 48h, 1 week, 2 weeks")
@@ -115,14 +115,14 @@ class VersionBumpRule(models.Model):
 
     def clean(self):
         errors = {}
-        problem = policy.role_list_problem(self.approver)
+        problem = routing.role_list_problem(self.approver)
         if problem:
             errors["approver"] = problem
-        problem = policy.evidence_problem(self.requires)
+        problem = routing.evidence_problem(self.requires)
         if problem:
             errors["requires"] = problem
-        if policy.parse_turnaround(self.turnaround) is None:
-            errors["turnaround"] = policy.TURNAROUND_RULE
+        if routing.parse_turnaround(self.turnaround) is None:
+            errors["turnaround"] = routing.TURNAROUND_RULE
         if errors:
             raise ValidationError(errors)
 
@@ -169,7 +169,7 @@ class DataClassification(models.Model):
         return f"{self.data_scope}: {self.mcp_access}"
 
     def clean(self):
-        problem = policy.role_list_problem(self.extra_approver, allow_empty=True)
+        problem = routing.role_list_problem(self.extra_approver, allow_empty=True)
         if problem:
             raise ValidationError({"extra_approver": problem})
 

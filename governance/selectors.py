@@ -1,24 +1,24 @@
 """Reads of the policy rows, as the pure `PolicyData` the policy functions take."""
 
-from . import policy
 from .models import DataClassification, Organisation, RiskValidity, VersionBumpRule
+from .policy import routing
 
 
-def current_policy() -> policy.PolicyData:
+def current_policy() -> routing.PolicyData:
     """The policy in force: the stored rows, with the defaults for anything not stored."""
-    defaults = policy.PolicyData()
+    defaults = routing.PolicyData()
     org = Organisation.objects.filter(pk=1).first()
     bump_rules = dict(defaults.bump_rules)
     for rule in VersionBumpRule.objects.all():
-        bump_rules[rule.level] = policy.BumpRuleData(rule.requires, rule.approver, rule.turnaround)
+        bump_rules[rule.level] = routing.BumpRuleData(rule.requires, rule.approver, rule.turnaround)
     validity = dict(defaults.validity_months)
     validity.update(RiskValidity.objects.values_list("risk", "months"))
     classification = dict(defaults.classification)
     for row in DataClassification.objects.all():
-        classification[row.data_scope] = policy.ClassificationData(
+        classification[row.data_scope] = routing.ClassificationData(
             row.mcp_access, row.extra_approver, row.denial_reason
         )
-    return policy.PolicyData(
+    return routing.PolicyData(
         new_server_approver=org.new_server_approver if org else defaults.new_server_approver,
         new_server_turnaround=org.new_server_turnaround if org else defaults.new_server_turnaround,
         high_risk_approver=org.high_risk_approver if org else defaults.high_risk_approver,

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from governance import limits, policy
+from governance import limits
+from governance.policy import configs, names, remote, routing, versions
 
 # libyaml's loader when PyYAML was built with it (it parses several times faster); the
 # pure-Python one otherwise, and to word the problems of a file that does not parse.
@@ -313,7 +314,7 @@ def managed_mcp(approved: list[ApprovedEntry]) -> dict:
 
 def allow_entry(config: dict) -> dict:
     """The allowlist entry that pins a config exactly: its URL, or command plus args."""
-    if config.get("type") in policy.REMOTE_TYPES:
+    if config.get("type") in remote.REMOTE_TYPES:
         return {"serverUrl": config.get("url", "")}
     return {"serverCommand": [config.get("command", ""), *config.get("args", [])]}
 
@@ -424,7 +425,7 @@ def _package(problems, where, entry):
         if not isinstance(package, str) or not package.strip():
             problems.add(where(PACKAGE_KEYS[registry]), "must be a package identifier")
             return "", ""
-        problems.add(where(PACKAGE_KEYS[registry]), policy.package_problem(package))
+        problems.add(where(PACKAGE_KEYS[registry]), names.package_problem(package))
         return registry, package
     return "", ""
 
@@ -434,30 +435,30 @@ def _approved(problems, index, entry) -> ApprovedEntry | None:
         return _where("approved", index, entry, key)
 
     name = _text(problems, where, entry, "name")
-    problems.add(where("name"), policy.name_problem(name) if name else None)
+    problems.add(where("name"), names.name_problem(name) if name else None)
     version = _text(problems, where, entry, "version", required=False)
-    problems.add(where("version"), policy.version_problem(version))
+    problems.add(where("version"), versions.version_problem(version))
     source = _text(problems, where, entry, "source")
-    problems.add(where("source"), policy.source_problem(source) if source else None)
+    problems.add(where("source"), names.source_problem(source) if source else None)
     registry, package = _package(problems, where, entry)
     approved_date = _parse_date(problems, where("approved_date"), entry.get("approved_date"))
     expires = _parse_date(problems, where("expires"), entry.get("expires"))
     if approved_date and expires and expires <= approved_date:
         problems.add(where("expires"), "must be after approved_date")
     scope = _text(problems, where, entry, "data_scope")
-    problems.add(where("data_scope"), policy.choice_problem(scope, policy.DATA_SCOPES,
+    problems.add(where("data_scope"), names.choice_problem(scope, routing.DATA_SCOPES,
                                                             "data scope") if scope else None)
     if scope == "RESTRICTED":
         problems.add(where("data_scope"), "RESTRICTED data is never approved for MCP access")
     risk = _text(problems, where, entry, "risk")
-    problems.add(where("risk"), policy.choice_problem(risk, policy.RISKS, "risk") if risk else None)
+    problems.add(where("risk"), names.choice_problem(risk, routing.RISKS, "risk") if risk else None)
     restrictions = _list(problems, where("restrictions"), entry.get("restrictions"))
     if not all(isinstance(r, str) for r in restrictions):
         problems.add(where("restrictions"), "must be a list of sentences")
     config = _mapping(problems, where("config"), entry.get("config", {}))
     if config:
-        for key, messages in policy.config_problems(
-            config, version=version if not policy.version_problem(version) else "",
+        for key, messages in configs.config_problems(
+            config, version=version if not versions.version_problem(version) else "",
             package=package, package_registry=registry,
         ).items():
             for message in messages:
@@ -478,25 +479,25 @@ def _pending(problems, index, entry) -> PendingEntry:
         return _where("pending_review", index, entry, key)
 
     name = _text(problems, where, entry, "name")
-    problems.add(where("name"), policy.name_problem(name) if name else None)
+    problems.add(where("name"), names.name_problem(name) if name else None)
     kind = _text(problems, where, entry, "kind", required=False, default="new_server")
-    problems.add(where("kind"), policy.choice_problem(
+    problems.add(where("kind"), names.choice_problem(
         kind, ("new_server", "version_bump", "renewal"), "kind"))
     version = _text(problems, where, entry, "version", required=False)
     if version or kind != "new_server":
-        problems.add(where("version"), policy.version_problem(version))
+        problems.add(where("version"), versions.version_problem(version))
     source = _text(problems, where, entry, "source", required=False)
     if source:
-        problems.add(where("source"), policy.source_problem(source))
+        problems.add(where("source"), names.source_problem(source))
     scope = _text(problems, where, entry, "proposed_data_scope")
-    problems.add(where("proposed_data_scope"), policy.choice_problem(
-        scope, policy.DATA_SCOPES, "data scope") if scope else None)
+    problems.add(where("proposed_data_scope"), names.choice_problem(
+        scope, routing.DATA_SCOPES, "data scope") if scope else None)
     status = _text(problems, where, entry, "status")
-    problems.add(where("status"), policy.choice_problem(status, PENDING_STATUSES, "status")
+    problems.add(where("status"), names.choice_problem(status, PENDING_STATUSES, "status")
                  if status else None)
     config = _mapping(problems, where("config"), entry.get("config", {}))
     if config:
-        for key, messages in policy.config_problems(config, version=version).items():
+        for key, messages in configs.config_problems(config, version=version).items():
             for message in messages:
                 problems.add(_where("pending_review", index, entry, key), message)
     return PendingEntry(
@@ -518,7 +519,7 @@ def _denied(problems, index, entry) -> DeniedEntry:
         return _where("denied", index, entry, key)
 
     name = _text(problems, where, entry, "name")
-    problems.add(where("name"), policy.name_problem(name) if name else None)
+    problems.add(where("name"), names.name_problem(name) if name else None)
     return DeniedEntry(
         name=name,
         denied_date=_parse_date(problems, where("denied_date"), entry.get("denied_date")),
@@ -637,19 +638,19 @@ def parse_registry(text: str, *, max_depth: int | None = None
     bump_policy = {}
     raw_bumps = _mapping(problems, "version_bump_policy", document.get("version_bump_policy")
                          or {})
-    for level in policy.BUMP_LEVELS:
+    for level in versions.BUMP_LEVELS:
         rule = _mapping(problems, f"version_bump_policy.{level}", raw_bumps.get(level) or {})
         values = {k: _text(problems, lambda k, lv=level: f"version_bump_policy.{lv}.{k}", rule, k)
                   for k in BUMP_KEYS}
         problems.add(f"version_bump_policy.{level}.approver",
-                     policy.role_list_problem(values["approver"]) if values["approver"] else None)
+                     routing.role_list_problem(values["approver"]) if values["approver"] else None)
         problems.add(f"version_bump_policy.{level}.requires",
-                     policy.evidence_problem(values["requires"]))
-        if values["turnaround"] and policy.parse_turnaround(values["turnaround"]) is None:
-            problems.add(f"version_bump_policy.{level}.turnaround", policy.TURNAROUND_RULE)
+                     routing.evidence_problem(values["requires"]))
+        if values["turnaround"] and routing.parse_turnaround(values["turnaround"]) is None:
+            problems.add(f"version_bump_policy.{level}.turnaround", routing.TURNAROUND_RULE)
         bump_policy[level] = values
     for key in raw_bumps:
-        if key not in policy.BUMP_LEVELS:
+        if key not in versions.BUMP_LEVELS:
             problems.add(f"version_bump_policy.{key}", "unknown level: use patch, minor, major")
 
     raw_incident = _mapping(problems, "incident_response", document.get("incident_response")

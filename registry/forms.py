@@ -3,7 +3,7 @@ the registry service carries out)."""
 
 from django import forms
 
-from governance import policy
+from governance.policy import routing
 
 STATUS_CHOICES = [("", "any status"), ("active", "active"), ("pending", "pending"),
                   ("denied", "denied"), ("expired", "expired")]
@@ -15,9 +15,9 @@ class CatalogFilterForm(forms.Form):
                                                            "placeholder": "e.g. github"}))
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, label="Status")
     risk = forms.ChoiceField(required=False, label="Risk",
-                             choices=[("", "any risk")] + [(r, r) for r in policy.RISKS])
+                             choices=[("", "any risk")] + [(r, r) for r in routing.RISKS])
     scope = forms.ChoiceField(required=False, label="Data scope",
-                              choices=[("", "any scope")] + [(s, s) for s in policy.DATA_SCOPES])
+                              choices=[("", "any scope")] + [(s, s) for s in routing.DATA_SCOPES])
 
 
 class DiffForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance.models import DataScope, Risk, SingletonModel
-from governance.policy import SERVER_NAME
+from governance.policy import names
 
 
 class PackageRegistry(models.TextChoices):
@@ -26,7 +26,7 @@ class Server(models.Model):
     name = models.CharField(
         max_length=64,
         unique=True,
-        validators=[RegexValidator(SERVER_NAME, "lower-case letters, digits, . _ - only")],
+        validators=[RegexValidator(names.SERVER_NAME, "lower-case letters, digits, . _ - only")],
     )
     source = models.CharField(
         max_length=500, blank=True, help_text="An https:// URL, or 'internal' for company-built."

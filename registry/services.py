@@ -14,11 +14,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from governance import policy
 from governance.audit import acting_as, system_user
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.jobs import job_lock
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
+from governance.policy import identity, names, validity
 from governance.queue import after_commit
 from governance.roles import can_manage_reviews
 
@@ -131,17 +131,17 @@ def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approv
     which holds the server's row lock (taken before the request's)."""
     server = Server.objects.select_for_update().get(pk=request.server_id)
     approvers = [s.user for s in signoffs if s.decision == "approve"]
-    expires = policy.expiry_for(approved=today, risk=request.risk, policy=policy_data,
+    expires = validity.expiry_for(approved=today, risk=request.risk, policy=policy_data,
                                 shortened=[s.expires for s in signoffs])
     if request.kind == "new_server":
         server.source = request.source or server.source
         server.package = request.package or server.package
         server.package_registry = request.package_registry or server.package_registry
-    named = not server.package and policy.registry_package(request.config)[1]
+    named = not server.package and identity.registry_package(request.config)[1]
     if named:
         # The registry YAML names the package the allowlist pins (SPEC §4 rule 12), and
         # every later bump is held to it.
-        server.package_registry, server.package = policy.registry_package(request.config)
+        server.package_registry, server.package = identity.registry_package(request.config)
     if request.kind == "new_server" or named:
         server.save()
     approval = activate(server=server, approvers=approvers, approval=Approval(
@@ -237,15 +237,15 @@ def check_server_fields(*, server: Server | None, name: str, source: str, packag
     a valid name, source and package, and, while it has an active approval, the package
     that approval's config runs, so that the registry YAML and the allowlist agree."""
     errors = Errors()
-    errors.add("name", policy.name_problem(name))
+    errors.add("name", names.name_problem(name))
     if source:
-        errors.add("source", policy.source_problem(source))
-    errors.add("package", policy.package_problem(package))
+        errors.add("source", names.source_problem(source))
+    errors.add("package", names.package_problem(package))
     active = (Approval.objects.active().filter(server=server).first()
               if server is not None and server.pk else None)
     if active and package and not errors.by_field.get("package") and (
             (package, package_registry) != (server.package, server.package_registry)):
-        for messages in policy.package_problems(
+        for messages in identity.package_problems(
                 active.config, package=package, package_registry=package_registry).values():
             for message in messages:
                 errors.add("package", f"the active approval ({active.version}) does not "
@@ -504,7 +504,7 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                 expected_decision=_midnight(entry.expected_decision),
             )
             if entry.kind == "version_bump" and active:
-                bump = policy.classify_change(old_version=active.version,
+                bump = identity.classify_change(old_version=active.version,
                                               new_version=entry.version,
                                               old_config=active.config, new_config=entry.config)
                 fields.update(bump_level=bump.level, bump_reason=bump.why, base_approval=active)
@@ -578,8 +578,8 @@ def _identity_problems(registry: formats.Registry, servers: dict) -> dict[str, l
             continue
         where = f"approved[{index}] ({entry.name})"
         server = current.server
-        if server.package and entry.package and policy.normalise_package(
-                server.package_registry, entry.package) != policy.normalise_package(
+        if server.package and entry.package and identity.normalise_package(
+                server.package_registry, entry.package) != identity.normalise_package(
                 server.package_registry, server.package):
             add(where, {formats.PACKAGE_KEYS.get(entry.package_registry, "package"): [
                 f"{entry.name} is the package {server.package} (approved at "
@@ -587,16 +587,16 @@ def _identity_problems(registry: formats.Registry, servers: dict) -> dict[str, l
                 "name"]})
             continue
         kind = "renewal" if entry.version == current.version else "version_bump"
-        add(where, policy.identity_problems(old_config=current.config, new_config=entry.config,
+        add(where, identity.identity_problems(old_config=current.config, new_config=entry.config,
                                             kind=kind, server=entry.name))
     for index, entry in enumerate(registry.pending_review):
         current = active.get(entry.name)
         if current is None or entry.kind == "new_server" or not entry.config:
             continue
         where = f"pending_review[{index}] ({entry.name})"
-        found = policy.package_problems(entry.config, package=current.server.package,
+        found = identity.package_problems(entry.config, package=current.server.package,
                                         package_registry=current.server.package_registry)
-        add(where, found or policy.identity_problems(
+        add(where, found or identity.identity_problems(
             old_config=current.config, new_config=entry.config, kind=entry.kind,
             server=entry.name))
     return problems

@@ -23,7 +23,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import policy
+from governance.policy import remote, versions
 
 from .fields import error_responses
 
@@ -40,7 +40,7 @@ def identity(config) -> tuple | None:
     if not isinstance(config, dict):
         return None
     kind = config.get("type")
-    if kind in policy.REMOTE_TYPES:
+    if kind in remote.REMOTE_TYPES:
         url = config.get("url")
         return ("url", url) if isinstance(url, str) and url else None
     command = config.get("command")
@@ -62,7 +62,7 @@ def packages_named(args) -> list[str]:
     for arg in args or []:
         if not isinstance(arg, str) or arg.startswith("-"):
             continue
-        for pattern in (policy.NPM_SPEC, policy.PYPI_SPEC, policy.OCI_REF):
+        for pattern in (versions.NPM_SPEC, versions.PYPI_SPEC, versions.OCI_REF):
             m = pattern.match(arg)
             if m:
                 names.append(m["name"].lower())

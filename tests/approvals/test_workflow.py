@@ -10,7 +10,7 @@ from django.utils import timezone
 from approvals import services as workflow
 from approvals.models import Request, RequestEvent, SignOff
 from governance.errors import Conflict, InvalidInput, NotAllowed
-from governance.policy import add_months
+from governance.policy import validity
 from registry.models import Approval, ExportSnapshot
 from tests.factories import stdio_config
 
@@ -140,7 +140,7 @@ def test_high_risk_adds_the_director_to_a_new_server(file, tech_lead, security, 
                       decision="approve")
     request.refresh_from_db()
     assert request.status == "approved"
-    assert request.resulting_approval.expires == add_months(timezone.localdate(), 1)
+    assert request.resulting_approval.expires == validity.add_months(timezone.localdate(), 1)
 
 
 def test_renewal_recertifies_the_same_version_and_supersedes(active_approval, file, tech_lead,

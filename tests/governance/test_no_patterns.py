@@ -4,7 +4,7 @@ has a string it must catch and a near miss it must let through."""
 
 import pytest
 
-from governance import policy
+from governance.policy import characters, configs, identity, names, remote
 
 CONTEXT7 = {"command": "npx", "args": ["-y", "@context7/mcp-server@1.2.3"], "env": {}}
 DIGEST = "sha256:" + "a" * 64
@@ -17,7 +17,7 @@ DIGEST = "sha256:" + "a" * 64
     "https://mcp.example.com/mcp?tenant=*", "https://mcp.example.com:*/mcp",
 ])
 def test_a_wildcard_anywhere_in_a_remote_url_is_refused(url):
-    problem = policy.remote_url_problem(url)
+    problem = remote.remote_url_problem(url)
     assert problem and "wildcard" in problem and "no patterns" in problem
 
 
@@ -48,7 +48,7 @@ def test_a_wildcard_anywhere_in_a_remote_url_is_refused(url):
     (["https://mcp.example.com/mcp"], "needs its URL"),
 ])
 def test_anything_but_one_concrete_https_endpoint_is_refused_with_the_reason(url, words):
-    problem = policy.remote_url_problem(url)
+    problem = remote.remote_url_problem(url)
     assert problem and words in problem
 
 
@@ -59,17 +59,17 @@ def test_anything_but_one_concrete_https_endpoint_is_refused_with_the_reason(url
     "https://mcp.example.com", "https://MCP.Example.com/mcp",
 ])
 def test_a_concrete_https_endpoint_passes(url):
-    assert policy.remote_url_problem(url) is None
+    assert remote.remote_url_problem(url) is None
 
 
 def test_the_config_names_the_url_field_for_a_pattern():
-    problems = policy.config_problems({"type": "http", "url": "https://*/*"})
+    problems = configs.config_problems({"type": "http", "url": "https://*/*"})
     assert list(problems) == ["config.url"] and "wildcard" in problems["config.url"][0]
 
 
 def test_the_origin_of_a_url_is_scheme_host_and_port():
-    assert policy.url_origin("https://MCP.example.com/mcp?x=1") == "https://mcp.example.com:443"
-    assert policy.url_origin("https://[2001:db8::1]:8443/m") == "https://[2001:db8::1]:8443"
+    assert remote.url_origin("https://MCP.example.com/mcp?x=1") == "https://mcp.example.com:443"
+    assert remote.url_origin("https://[2001:db8::1]:8443/m") == "https://[2001:db8::1]:8443"
 
 
 # ─── no hidden characters ───────────────────────────────────────────────────────────
@@ -80,19 +80,19 @@ HIDDEN = [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069
 
 @pytest.mark.parametrize("code", HIDDEN, ids=[f"U+{c:04X}" for c in HIDDEN])
 def test_control_bidi_and_zero_width_characters_are_refused_by_name(code):
-    problem = policy.character_problem(f"@scope/pkg{chr(code)}@1.0.0")
+    problem = characters.character_problem(f"@scope/pkg{chr(code)}@1.0.0")
     assert problem and f"U+{code:04X}" in problem and "character 11" in problem
 
 
 def test_the_message_names_the_character_as_unicode_does():
-    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in policy.character_problem("abc\u202eexe.js")
-    assert "U+0000 NULL" in policy.character_problem("a\x00")
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in characters.character_problem("abc\u202eexe.js")
+    assert "U+0000 NULL" in characters.character_problem("a\x00")
 
 
 @pytest.mark.parametrize("text", ["ünïcödé — dash", "--allowed-origins https://a.example",
                                   "日本語", "a b", "emoji 🙂", "${DB_PASS}"])
 def test_visible_text_in_any_script_passes(text):
-    assert policy.character_problem(text) is None
+    assert characters.character_problem(text) is None
 
 
 @pytest.mark.parametrize(("config", "field"), [
@@ -104,15 +104,15 @@ def test_visible_text_in_any_script_passes(text):
       "headers": {"X-Tenant\ufeff": "acme"}}, "config.headers"),
 ])
 def test_a_hidden_character_in_a_config_is_refused_on_its_field(config, field):
-    problems = policy.config_problems(config)
+    problems = configs.config_problems(config)
     assert field in problems and "U+" in problems[field][0], problems
 
 
 def test_hidden_characters_are_refused_in_names_sources_and_packages():
-    assert "U+202E" in policy.name_problem("context7\u202e")
-    assert "U+200B" in policy.source_problem("https://github.com/x\u200b/y")
-    assert "U+2066" in policy.package_problem("@context7/mcp\u2066-server")
-    assert policy.package_problem("@context7/mcp-server") is None
+    assert "U+202E" in names.name_problem("context7\u202e")
+    assert "U+200B" in names.source_problem("https://github.com/x\u200b/y")
+    assert "U+2066" in names.package_problem("@context7/mcp\u2066-server")
+    assert names.package_problem("@context7/mcp-server") is None
 
 
 # ─── identity ───────────────────────────────────────────────────────────────────────
@@ -145,24 +145,24 @@ def test_hidden_characters_are_refused_in_names_sources_and_packages():
 ])
 def test_the_identity_of_a_stdio_config_is_its_runner_and_the_package_it_fetches(
         config, runner, registry, package):
-    identity = policy.config_identity(config)
-    assert (identity.transport, identity.runner, identity.registry, identity.package) == (
+    runs = identity.config_identity(config)
+    assert (runs.transport, runs.runner, runs.registry, runs.package) == (
         "stdio", runner, registry, package)
 
 
 def test_the_identity_of_a_remote_config_is_its_origin():
-    identity = policy.config_identity({"type": "sse", "url": "https://MCP.linear.app/sse"})
-    assert (identity.transport, identity.origin) == ("sse", "https://mcp.linear.app:443")
+    runs = identity.config_identity({"type": "sse", "url": "https://MCP.linear.app/sse"})
+    assert (runs.transport, runs.origin) == ("sse", "https://mcp.linear.app:443")
 
 
 def test_the_args_must_run_the_package_the_request_names():
     swapped = {"command": "npx", "args": ["-y", "@evil/context7@1.2.5"]}
-    problems = policy.config_problems(swapped, version="1.2.5", package="@context7/mcp-server",
+    problems = configs.config_problems(swapped, version="1.2.5", package="@context7/mcp-server",
                                       package_registry="npm")
     assert "@evil/context7" in problems["config.args"][0]
     assert "new_server" in problems["config.args"][0]
     same = {"command": "npx", "args": ["-y", "@context7/mcp-server@1.2.5"]}
-    assert policy.config_problems(same, version="1.2.5", package="@context7/mcp-server",
+    assert configs.config_problems(same, version="1.2.5", package="@context7/mcp-server",
                                   package_registry="npm") == {}
 
 
@@ -185,7 +185,7 @@ def test_the_args_must_run_the_package_the_request_names():
 ])
 def test_a_config_that_runs_another_package_is_refused_on_its_field(config, package, registry,
                                                                      field, words):
-    problems = policy.package_problems(config, package=package, package_registry=registry)
+    problems = identity.package_problems(config, package=package, package_registry=registry)
     assert field in problems and words in problems[field][0], problems
 
 
@@ -201,11 +201,11 @@ def test_a_config_that_runs_another_package_is_refused_on_its_field(config, pack
     (CONTEXT7, "", ""),
 ])
 def test_a_config_that_runs_the_named_package_passes(config, package, registry):
-    assert policy.package_problems(config, package=package, package_registry=registry) == {}
+    assert identity.package_problems(config, package=package, package_registry=registry) == {}
 
 
 def bump(old, new, kind="version_bump"):
-    return policy.identity_problems(old_config=old, new_config=new, kind=kind, server="srv")
+    return identity.identity_problems(old_config=old, new_config=new, kind=kind, server="srv")
 
 
 @pytest.mark.parametrize(("new", "field"), [
@@ -247,7 +247,7 @@ def test_a_change_of_transport_is_a_bump_not_a_renewal():
     ({"command": "npx", "args": ["-y", "@context7/mcp-server@1.2.4"]}, "patch"),
 ])
 def test_a_change_of_transport_or_runner_is_at_least_major(new, level):
-    change = policy.classify_change(old_version="1.2.3", new_version="1.2.4",
+    change = identity.classify_change(old_version="1.2.3", new_version="1.2.4",
                                     old_config=CONTEXT7, new_config=new)
     assert change.level == level
     if level == "major":
@@ -255,6 +255,6 @@ def test_a_change_of_transport_or_runner_is_at_least_major(new, level):
 
 
 def test_a_stdio_config_names_its_registry_package_only_when_it_fetches_one():
-    assert policy.registry_package(CONTEXT7) == ("npm", "@context7/mcp-server")
-    assert policy.registry_package({"command": "npx", "args": ["./local"]}) == ("", "")
-    assert policy.registry_package({"type": "http", "url": "https://x.example/m"}) == ("", "")
+    assert identity.registry_package(CONTEXT7) == ("npm", "@context7/mcp-server")
+    assert identity.registry_package({"command": "npx", "args": ["./local"]}) == ("", "")
+    assert identity.registry_package({"type": "http", "url": "https://x.example/m"}) == ("", "")

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from governance import policy
+from governance.policy import configs, names, routing, secrets, validity, versions
 
-POLICY = policy.PolicyData()
+POLICY = routing.PolicyData()
 
 
 @pytest.mark.parametrize(
@@ -14,7 +14,7 @@ POLICY = policy.PolicyData()
                 "sha256:" + "a" * 64],
 )
 def test_exact_pins_are_accepted(version):
-    assert policy.version_problem(version) is None
+    assert versions.version_problem(version) is None
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_exact_pins_are_accepted(version):
     ],
 )
 def test_unpinned_versions_are_refused_with_the_reason(version, words):
-    problem = policy.version_problem(version)
+    problem = versions.version_problem(version)
     assert problem is not None
     assert words in problem
 
@@ -58,7 +58,7 @@ def test_unpinned_versions_are_refused_with_the_reason(version, words):
     ],
 )
 def test_args_that_do_not_run_the_pinned_version_are_refused(args, version, package):
-    problems = policy.args_pin_problems(args, version, package)
+    problems = versions.args_pin_problems(args, version, package)
     assert problems and ("must be the same" in problems[0] or "newest" in problems[0])
 
 
@@ -74,7 +74,7 @@ def test_args_that_do_not_run_the_pinned_version_are_refused(args, version, pack
     ],
 )
 def test_args_with_the_pinned_version_or_no_version_pass(args, version, package):
-    assert policy.args_pin_problems(args, version, package) == []
+    assert versions.args_pin_problems(args, version, package) == []
 
 
 @pytest.mark.parametrize(
@@ -92,11 +92,11 @@ def test_args_with_the_pinned_version_or_no_version_pass(args, version, package)
     ],
 )
 def test_bump_classification_falls_back_to_major(old, new, level):
-    assert policy.classify_bump(old, new).level == level
+    assert versions.classify_bump(old, new).level == level
 
 
 def test_new_server_route_is_tech_lead_and_security_one_week():
-    route = policy.route_for(kind="new_server", bump_level=None, risk="LOW",
+    route = routing.route_for(kind="new_server", bump_level=None, risk="LOW",
                              data_scope="INTERNAL", policy=POLICY)
     assert route.required_roles == ("tech_lead", "security_team")
     assert route.turnaround == dt.timedelta(weeks=1)
@@ -104,7 +104,7 @@ def test_new_server_route_is_tech_lead_and_security_one_week():
 
 @pytest.mark.parametrize(("risk", "scope"), [("HIGH", "INTERNAL"), ("LOW", "CONFIDENTIAL")])
 def test_high_risk_or_confidential_adds_the_director(risk, scope):
-    route = policy.route_for(kind="renewal", bump_level=None, risk=risk, data_scope=scope,
+    route = routing.route_for(kind="renewal", bump_level=None, risk=risk, data_scope=scope,
                              policy=POLICY)
     assert route.required_roles == ("tech_lead", "security_team", "engineering_director")
 
@@ -119,21 +119,21 @@ def test_high_risk_or_confidential_adds_the_director(risk, scope):
     ],
 )
 def test_version_bumps_follow_the_bump_policy(level, roles, turnaround, evidence):
-    route = policy.route_for(kind="version_bump", bump_level=level, risk="LOW",
+    route = routing.route_for(kind="version_bump", bump_level=level, risk="LOW",
                              data_scope="PUBLIC", policy=POLICY)
     assert (route.required_roles, route.turnaround, route.evidence) == (
         roles, turnaround, evidence)
 
 
 def test_confidential_bump_adds_the_director_on_top_of_the_bump_route():
-    route = policy.route_for(kind="version_bump", bump_level="patch", risk="LOW",
+    route = routing.route_for(kind="version_bump", bump_level="patch", risk="LOW",
                              data_scope="CONFIDENTIAL", policy=POLICY)
     assert route.required_roles == ("tech_lead", "engineering_director")
 
 
 def test_restricted_scope_is_denied_with_the_policy_reason():
-    assert "RESTRICTED" in policy.auto_denial_reason("RESTRICTED", POLICY)
-    assert policy.auto_denial_reason("CONFIDENTIAL", POLICY) is None
+    assert "RESTRICTED" in routing.auto_denial_reason("RESTRICTED", POLICY)
+    assert routing.auto_denial_reason("CONFIDENTIAL", POLICY) is None
 
 
 @pytest.mark.parametrize(
@@ -142,16 +142,16 @@ def test_restricted_scope_is_denied_with_the_policy_reason():
      ("HIGH", dt.date(2026, 2, 15))],
 )
 def test_validity_by_risk(risk, expires):
-    assert policy.expiry_for(approved=dt.date(2026, 1, 15), risk=risk, policy=POLICY) == expires
+    assert validity.expiry_for(approved=dt.date(2026, 1, 15), risk=risk, policy=POLICY) == expires
 
 
 def test_an_approver_may_shorten_validity_but_never_lengthen_it():
     approved = dt.date(2026, 1, 31)
-    assert policy.expiry_for(approved=approved, risk="HIGH", policy=POLICY,
+    assert validity.expiry_for(approved=approved, risk="HIGH", policy=POLICY,
                              shortened=[dt.date(2026, 2, 10)]) == dt.date(2026, 2, 10)
-    assert policy.expiry_for(approved=approved, risk="HIGH", policy=POLICY,
+    assert validity.expiry_for(approved=approved, risk="HIGH", policy=POLICY,
                              shortened=[dt.date(2026, 9, 1)]) == dt.date(2026, 2, 28)
-    assert "at most 1 months" in policy.expiry_problem(
+    assert "at most 1 months" in validity.expiry_problem(
         approved=approved, wanted=dt.date(2026, 9, 1), risk="HIGH", policy=POLICY)
 
 
@@ -173,7 +173,7 @@ def test_an_approver_may_shorten_validity_but_never_lengthen_it():
 )
 def test_values_that_look_like_credentials_are_refused_with_a_placeholder_hint(name, value,
                                                                                 words):
-    problem = policy.secret_problem(value, name)
+    problem = secrets.secret_problem(value, name)
     assert problem is not None and words in problem
     assert "${" in problem
 
@@ -193,16 +193,16 @@ def test_values_that_look_like_credentials_are_refused_with_a_placeholder_hint(n
     ],
 )
 def test_plain_settings_and_placeholders_pass(name, value):
-    assert policy.secret_problem(value, name) is None
+    assert secrets.secret_problem(value, name) is None
 
 
 def test_a_remote_config_without_type_is_refused():
-    problems = policy.config_problems({"url": "https://mcp.example.com/mcp"})
+    problems = configs.config_problems({"url": "https://mcp.example.com/mcp"})
     assert "read" in problems["config.type"][0] and "stdio" in problems["config.type"][0]
 
 
 def test_a_remote_config_needs_https_and_clean_headers():
-    problems = policy.config_problems({
+    problems = configs.config_problems({
         "type": "http", "url": "http://mcp.example.com",
         "headers": {"Authorization": "Bearer " + "x9" * 20}})
     assert "config.url" in problems
@@ -210,28 +210,28 @@ def test_a_remote_config_needs_https_and_clean_headers():
 
 
 def test_a_stdio_config_names_each_bad_field():
-    problems = policy.config_problems(
+    problems = configs.config_problems(
         {"command": "", "args": "not-a-list", "env": {"TOKEN": "abc123def456"}, "cwd": "/"})
     assert set(problems) == {"config.command", "config.args", "config.env.TOKEN", "config.cwd"}
 
 
 @pytest.mark.parametrize("name", ["My Server", "Context7", "", "-lead", "a" * 65])
 def test_bad_server_names_are_refused(name):
-    assert policy.name_problem(name) is not None
+    assert names.name_problem(name) is not None
 
 
 @pytest.mark.parametrize("source", ["http://github.com/x", "github.com/x", "ftp://x.y", ""])
 def test_sources_must_be_https_or_internal(source):
-    assert policy.source_problem(source) is not None
-    assert policy.source_problem("internal") is None
-    assert policy.source_problem("https://github.com/x/y") is None
+    assert names.source_problem(source) is not None
+    assert names.source_problem("internal") is None
+    assert names.source_problem("https://github.com/x/y") is None
 
 
 def test_turnarounds_parse_in_the_templates_words():
-    assert policy.parse_turnaround("48h") == dt.timedelta(hours=48)
-    assert policy.parse_turnaround("1 week") == dt.timedelta(weeks=1)
-    assert policy.parse_turnaround("2 weeks") == dt.timedelta(weeks=2)
-    assert policy.parse_turnaround("soon") is None
+    assert routing.parse_turnaround("48h") == dt.timedelta(hours=48)
+    assert routing.parse_turnaround("1 week") == dt.timedelta(weeks=1)
+    assert routing.parse_turnaround("2 weeks") == dt.timedelta(weeks=2)
+    assert routing.parse_turnaround("soon") is None
 
 
 @pytest.mark.parametrize(
@@ -240,7 +240,7 @@ def test_turnarounds_parse_in_the_templates_words():
      ["serve", "q8Zr2LmX9vT4kWp7Nc3Hs6Jd1Fy5Gb0Ae8Ru2Qo9"], ["--auth", "ghp_" + "a1B2" * 9]],
 )
 def test_secrets_passed_as_arguments_are_refused(args):
-    problems = policy.config_problems({"command": "server", "args": args})
+    problems = configs.config_problems({"command": "server", "args": args})
     assert "placeholder" in problems["config.args"][0]
 
 
@@ -251,4 +251,4 @@ def test_secrets_passed_as_arguments_are_refused(args):
      ["--config=/etc/mcp/config.json"]],
 )
 def test_ordinary_arguments_pass(args):
-    assert "config.args" not in policy.config_problems({"command": "server", "args": args})
+    assert "config.args" not in configs.config_problems({"command": "server", "args": args})
