@@ -237,6 +237,13 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return RequestDetailSerializer
         return RequestListSerializer
 
+    def handle_exception(self, exc):
+        # A conflict with someone else's request links to the server's page instead: the
+        # request's own page would answer 404 to this user.
+        if isinstance(exc, Conflict):
+            link_for_viewer(exc, self.request.user)
+        return super().handle_exception(exc)
+
     def _detail(self, request_obj, code=status.HTTP_200_OK):
         fresh = with_timeline(visible_requests(self.request.user)).get(pk=request_obj.pk)
         return Response(RequestDetailSerializer(fresh, context=self.get_serializer_context()).data,
@@ -247,12 +254,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    responses={201: RequestDetailSerializer, **error_responses(400, 409)})
     def create(self, request):
         data = _valid(RequestCreateSerializer, request)
-        try:
-            created = workflow.file_request(actor=request.user, **data)
-        except Conflict as exc:
-            # a duplicate of someone else's request links to the server's page instead
-            link_for_viewer(exc, request.user)
-            raise
+        created = workflow.file_request(actor=request.user, **data)
         return self._detail(created, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit your own request while it needs info",

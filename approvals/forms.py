@@ -4,9 +4,9 @@ workflow service, whose errors `show_service_error` puts back next to the fields
 from __future__ import annotations
 
 import json
-import re
 
 from django import forms
+from django.urls import reverse
 
 from governance import limits, roles
 from governance.policy import routing
@@ -39,34 +39,31 @@ def show_service_error(form: forms.Form, exc) -> None:
     if not placed or exc.link:
         form.add_error(None, exc.message)
     form.service_link = exc.link
-    form.service_link_label = ("Open the existing request" if exc.link.startswith("/requests/")
-                               else "See the open requests for this server")
-
-
-REQUEST_LINK = re.compile(r"^/requests/(\d+)/$")
+    conflicting = exc.conflict.get("request_id")
+    form.service_link_label = (
+        "Open the existing request"
+        if conflicting and exc.link == reverse("request-detail", args=[conflicting])
+        else "See the open requests for this server")
 
 
 def link_for_viewer(exc, user):
     """Point a refusal's link at something `user` may open (SPEC §4 rule 9).
 
-    The service links a duplicate filing to the open request; only its requester and the
-    reviewers may open that page, so anyone else is sent to the server's page, which lists
-    its open requests. Changes `exc` in place (its link and the texts that name it)."""
-    match = REQUEST_LINK.match(exc.link or "")
-    if not match:
+    The service links a duplicate filing to the open request it conflicts with (the
+    request's id is in `exc.conflict`); only its requester and the reviewers may open that
+    page, so anyone else is sent to the server's page, which lists its open requests.
+    Changes `exc.link` in place; the id stays in `exc.conflict` (the message names it too)."""
+    conflicting = exc.conflict.get("request_id")
+    if not conflicting:
         return exc
-    found = (Request.objects.filter(pk=int(match[1]))
+    found = (Request.objects.filter(pk=conflicting)
              .values_list("requester_id", "server__name").first())
     if found is None:
         return exc
     requester_id, server_name = found
     if requester_id == user.pk or roles.can_see_queue(user):
         return exc
-    old, new = exc.link, f"/servers/{server_name}/"
-    exc.link = new
-    exc.message = exc.message.replace(old, new)
-    exc.errors = {key: [m.replace(old, new) for m in messages]
-                  for key, messages in exc.errors.items()}
+    exc.link = reverse("server-detail", args=[server_name])
     return exc
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
@@ -118,6 +119,9 @@ class Request(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} {self.server.name} {self.version}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("request-detail", args=[self.pk])
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         # A protected state is set once per load, and a reload is a new load. django-fsm-2's

@@ -108,8 +108,8 @@ def _ensure_open(request: Request, action: str):
         )
 
 
-def request_link(request: Request) -> str:
-    return f"/requests/{request.pk}/"
+def request_link(access_request: Request) -> str:
+    return access_request.get_absolute_url()
 
 
 def route_of(request: Request, pol: routing.PolicyData | None = None) -> routing.Route:
@@ -249,8 +249,8 @@ def file_request(
         raise Conflict(
             f"Request #{duplicate.pk} for {server_name} {version} is still open.",
             {"version": [f"an open request for {server_name} {version} exists already: "
-                         f"#{duplicate.pk} at {request_link(duplicate)}"]},
-            link=request_link(duplicate),
+                         f"#{duplicate.pk}"]},
+            link=request_link(duplicate), conflict={"request_id": duplicate.pk},
         )
 
     with acting_as(actor):
@@ -421,10 +421,14 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
         if request.kind == RequestKind.VERSION_BUMP and merged["version"] == base.version:
             errors.add("version", f"{base.version} is the approved version already")
     errors.raise_if_any("The changes break the rules below; nothing was saved.")
-    if "version" in changes and merged["version"] != request.version and Request.objects.open(
-    ).filter(server=request.server, version=merged["version"]).exclude(pk=request.pk).exists():
+    other = None
+    if "version" in changes and merged["version"] != request.version:
+        other = (Request.objects.open().filter(server=request.server, version=merged["version"])
+                 .exclude(pk=request.pk).first())
+    if other:
         raise Conflict("Another open request has that version.",
-                       {"version": ["an open request for this server and version exists"]})
+                       {"version": ["an open request for this server and version exists"]},
+                       link=request_link(other), conflict={"request_id": other.pk})
     changed = [f for f in EDITABLE_FIELDS if f in changes and getattr(request, f) != changes[f]]
     for field in changed:
         setattr(request, field, changes[field])

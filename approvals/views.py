@@ -44,7 +44,7 @@ def _call(form, fn, **kwargs):
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
-        show_service_error(form, exc)
+        show_service_error(form, link_for_viewer(exc, kwargs["actor"]))
         return False
     return True
 
@@ -100,7 +100,7 @@ def new_request(request):
                 else:
                     messages.success(request, f"Request #{filed.pk} for {filed.server.name} "
                                               f"{filed.version} was filed.")
-                return redirect("request-detail", pk=filed.pk)
+                return redirect(filed)
     else:
         form = RequestForm(initial=_prefill(server, request.GET.get("kind", "")))
     active = Approval.objects.active().filter(server=server).first() if server else None
@@ -271,7 +271,7 @@ def request_detail(request, pk: int):
     if action:
         if _act(request, req, action, forms):
             messages.success(request, DONE[action])
-            return redirect("request-detail", pk=req.pk)
+            return redirect(req)
         status = 400
     signoffs = list(req.signoffs.all())
     approved_roles = {s.role: s for s in signoffs if s.decision == "approve"}

@@ -3,13 +3,19 @@
 
 
 class ServiceError(Exception):
+    """`message` and `errors` are for people; `link` is a page to open about it; `conflict`
+    names what the refusal conflicts with as data ({"request_id": 12}), so that no caller
+    ever has to read an id back out of a sentence."""
+
     status_code = 400
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None, link: str = ""):
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None, link: str = "",
+                 conflict: dict[str, int] | None = None):
         super().__init__(message)
         self.message = message
         self.errors = {key: list(value) for key, value in (errors or {}).items()}
         self.link = link
+        self.conflict = dict(conflict or {})
 
     def __str__(self):
         if not self.errors:

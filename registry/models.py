@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import DataScope, Risk, SingletonModel
@@ -40,6 +41,9 @@ class Server(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("server-detail", args=[self.name])
 
 
 # ─── "is this approval in force today?" ─────────────────────────────────────────────
@@ -185,6 +189,9 @@ class ExportSnapshot(models.Model):
 
     def __str__(self):
         return f"export {self.pk} {self.sha256[:12]} ({self.cause})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("export-detail", args=[self.pk])
 
     def content(self, filename: str) -> str:
         return {

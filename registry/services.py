@@ -214,13 +214,13 @@ def revoke_approval(*, actor, approval: Approval | int, reason: str) -> Approval
             "was revoked.",
             {"approval": [f"approval #{approval.pk} was superseded by approval #{newer.pk} "
                           f"({name} {newer.version}): if that one must go too, revoke it"]},
-            link=f"/servers/{name}/")
+            link=approval.server.get_absolute_url(), conflict={"approval_id": newer.pk})
     if approval.status != Approval.Status.ACTIVE:
         raise Conflict(
             f"Only an active approval can be revoked; {name} {approval.version} is "
             f"{approval.status}. Nothing was revoked.",
             {"approval": [f"approval #{approval.pk} is {approval.status}, which is final"]},
-            link=f"/servers/{name}/")
+            link=approval.server.get_absolute_url())
     with acting_as(actor):
         approval.status = Approval.Status.REVOKED
         approval.status_changed_at = timezone.now()

@@ -81,7 +81,7 @@ def server_detail(request, name: str):
     if request.method == "POST":
         done = _revoke(request, server)
         if done is None:
-            return redirect("server-detail", name=server.name)
+            return redirect(server)
         revoke_form, status = done
     today = timezone.localdate()
     approvals = list(

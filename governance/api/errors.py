@@ -1,5 +1,6 @@
 """Every API error has one shape (SPEC §7): {"detail": text, "errors": {field: [messages]}},
-with 400, 401, 403, 404, 409 or 413. Service errors keep their status and their link."""
+with 400, 401, 403, 404, 409 or 413. Service errors keep their status, their link and, for a
+conflict, the id of what they conflict with ({"conflict": {"request_id": 12}})."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -17,7 +18,15 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    link = serializers.CharField(required=False)
+    link = serializers.CharField(
+        required=False, help_text="A page of the portal about the refusal, for a person to "
+                                  "open (the request it conflicts with, or its server).")
+    conflict = serializers.DictField(
+        child=serializers.IntegerField(), required=False,
+        help_text='What a 409 conflicts with, by id, for a program to follow: '
+                  '{"request_id": 12} for a second open request of the same server and version '
+                  '(its requester and the reviewers read it at /api/v1/requests/12/); '
+                  '{"approval_id": 7} for a revocation of an approval a newer one superseded.')
 
 
 def _flatten(detail, prefix="") -> dict[str, list[str]]:
@@ -46,6 +55,8 @@ def exception_handler(exc, context):
         body = {"detail": exc.message, "errors": exc.errors}
         if exc.link:
             body["link"] = exc.link
+        if exc.conflict:
+            body["conflict"] = exc.conflict
         response = drf_exception_handler(exceptions.APIException(), context)
         response.status_code = exc.status_code
         response.data = body

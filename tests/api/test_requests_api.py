@@ -58,6 +58,50 @@ def test_a_duplicate_of_someone_elses_request_links_to_the_server_page(
     assert f"#{first.pk}" in page.content.decode()  # the open request is listed there
 
 
+def test_a_duplicate_answers_409_with_the_id_of_the_open_request_as_data(
+        api, developer, other_developer, file):
+    first = file()
+    for user in (developer, other_developer):  # the id is no secret: the message names it
+        body = api(user).post("/api/v1/requests/", NEW, format="json").json()
+        assert body["conflict"] == {"request_id": first.pk}
+        assert body["detail"] == f"Request #{first.pk} for context7 1.2.3 is still open."
+    # A program follows the id, not a sentence.
+    followed = api(developer).get(f"/api/v1/requests/{body['conflict']['request_id']}/")
+    assert followed.status_code == 200
+    assert (followed.json()["server"], followed.json()["version"]) == ("context7", "1.2.3")
+
+
+def _sent_back(api, security, request):
+    response = api(security).post(f"/api/v1/requests/{request.pk}/transition/",
+                                  {"status": "needs_info"}, format="json")
+    assert response.status_code == 200, response.json()
+
+
+def test_editing_to_the_version_of_another_open_request_answers_409_with_its_id(
+        api, developer, other_developer, security, file):
+    first = file()  # context7 1.2.3, by dev
+    mine = file(version="1.2.4", config=stdio_config("@context7/mcp-server", "1.2.4"))
+    theirs = file(actor=other_developer, version="1.2.5",
+                  config=stdio_config("@context7/mcp-server", "1.2.5"))
+    to_first = {"version": "1.2.3", "config": stdio_config("@context7/mcp-server", "1.2.3")}
+    for request, user, link in ((mine, developer, f"/requests/{first.pk}/"),
+                                (theirs, other_developer, "/servers/context7/")):
+        _sent_back(api, security, request)
+        response = api(user).patch(f"/api/v1/requests/{request.pk}/", to_first, format="json")
+        assert response.status_code == 409, response.json()
+        body = response.json()
+        assert body["conflict"] == {"request_id": first.pk}
+        assert body["link"] == link  # someone else's request is not theirs to open
+        request.refresh_from_db()
+        assert request.version != "1.2.3"
+
+
+def test_the_schema_documents_the_conflict_field_of_an_error(api, developer):
+    schema = api(developer).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    conflict = schema["components"]["schemas"]["Error"]["properties"]["conflict"]
+    assert conflict["type"] == "object" and "request_id" in conflict["description"]
+
+
 def test_a_reviewer_filing_a_duplicate_keeps_the_link_to_the_request(api, file, tech_lead):
     first = file()
     response = api(tech_lead).post("/api/v1/requests/", NEW, format="json")

@@ -107,6 +107,7 @@ def test_revoking_an_approval_that_a_bump_superseded_is_refused_naming_the_new_o
     assert f"superseded by approval #{newer.pk}" in body["errors"]["approval"][0]
     assert "revoke it" in body["errors"]["approval"][0]
     assert body["link"] == "/servers/context7/"
+    assert body["conflict"] == {"approval_id": newer.pk}  # the one to revoke, as data
     assert Approval.objects.get(pk=newer.pk).status == "active"
 
 

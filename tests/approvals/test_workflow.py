@@ -380,7 +380,11 @@ def test_a_second_open_request_for_the_same_server_and_version_links_to_the_firs
     first = file()
     with pytest.raises(Conflict) as refused:
         file(actor=other_developer)
-    assert f"/requests/{first.pk}/" in refused.value.errors["version"][0]
+    # The first request is named in the message and carried as data (its id and its page),
+    # not as a path inside the sentence (issue 9).
+    assert f"#{first.pk}" in refused.value.errors["version"][0]
+    assert refused.value.conflict == {"request_id": first.pk}
+    assert refused.value.link == f"/requests/{first.pk}/"
     assert Request.objects.count() == 1
 
 

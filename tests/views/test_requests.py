@@ -8,7 +8,7 @@ from django.utils import timezone
 from approvals import services as workflow
 from approvals.models import Request
 from registry.models import Approval
-from tests.factories import RequestFactory, ServerFactory
+from tests.factories import RequestFactory, ServerFactory, stdio_config
 
 pytestmark = pytest.mark.django_db
 
@@ -271,6 +271,32 @@ def test_requester_edits_and_resubmits_when_needs_info(client_for, developer, fi
     request.refresh_from_db()
     assert request.status == "under_review"
     assert request.use_case == "Docs lookup, read-only."
+
+
+def test_editing_to_the_version_of_another_open_request_links_to_it_on_the_page(
+        client_for, developer, other_developer, file, security):
+    first = file()  # context7 1.2.3, by dev
+    mine = file(version="1.2.4", config=stdio_config("@context7/mcp-server", "1.2.4"))
+    theirs = file(actor=other_developer, version="1.2.5",
+                  config=stdio_config("@context7/mcp-server", "1.2.5"))
+    data = {"version": "1.2.3", "source": first.source, "proposed_data_scope": "PUBLIC",
+            "use_case": "Docs.", "what_changed": "", "notes": "", "command": "npx",
+            "args": "-y\n@context7/mcp-server@1.2.3", "env": "", "config_json": ""}
+    for request, user, link in (
+            (mine, developer,
+             f'href="/requests/{first.pk}/">Open the existing request'),
+            (theirs, other_developer,
+             'href="/servers/context7/">See the open requests for this server')):
+        workflow.transition(actor=security, request=request, status="needs_info")
+        response = post(client_for(user), request, "edit", **data)
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "Another open request has that version." in html
+        assert link in html
+        if user == other_developer:  # a page that would answer 404 to them
+            assert f"/requests/{first.pk}/" not in html
+        request.refresh_from_db()
+        assert request.version != "1.2.3"
 
 
 def test_requester_withdraws(client_for, developer, file):
