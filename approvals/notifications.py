@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.roles import Role
@@ -47,14 +48,16 @@ RETRY_WINDOW = dt.timedelta(days=3)
 
 
 def request_path(request_id: int) -> str:
-    return f"/requests/{request_id}/"
+    return reverse("request-detail", args=[request_id])
 
 
 def server_path(name: str) -> str:
-    return f"/servers/{name}/"
+    return reverse("server-detail", args=[name])
 
 
 def absolute(path: str) -> str:
+    """A path of the portal as the address people open from a mail or the chat: jobs and
+    workers have no HTTP request to take the host from, so it comes from PORTAL_BASE_URL."""
     return f"{settings.PORTAL_BASE_URL}{path}" if path.startswith("/") else path
 
 
@@ -236,9 +239,10 @@ def _emails(notification: Notification) -> list[str]:
 
 
 def render_mail(notification: Notification, to: list[str]) -> EmailMultiAlternatives:
-    url = absolute(notification.link) if notification.link else settings.PORTAL_BASE_URL
-    context = {"notification": notification, "url": url, "portal_base_url":
-               settings.PORTAL_BASE_URL, "paragraphs": notification.body.split("\n\n")}
+    url = absolute(notification.link or reverse("catalog"))
+    context = {"notification": notification, "url": url,
+               "notifications_url": absolute(reverse("notifications")),
+               "paragraphs": notification.body.split("\n\n")}
     text = render_to_string("notifications/email.txt", context)
     html = render_to_string("notifications/email.html", context)
     message = EmailMultiAlternatives(notification.subject, text, None, to)
@@ -256,7 +260,7 @@ def chat_escape(text: str) -> str:
 def chat_payload(notification: Notification) -> dict:
     """Slack-compatible: `text` for every client, `blocks` for the ones that render them.
     What people wrote (a reason, a name) is escaped; only the portal's own link is markup."""
-    url = absolute(notification.link) if notification.link else settings.PORTAL_BASE_URL
+    url = absolute(notification.link or reverse("catalog"))
     text = (f"*{chat_escape(notification.subject)}*\n{chat_escape(notification.body)}\n"
             f"<{url}|Open in the portal>")
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn",

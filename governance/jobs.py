@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Organisation
@@ -129,7 +130,7 @@ def review_cycle_reminder(*, today: dt.date | None = None) -> int:
         | Q(email__iexact=org.owner)).values_list("pk", flat=True))
     created = notifications.record([notifications.Notice(
         key=f"review-cycle:{org.next_review:%Y-%m-%d}:{stage}",
-        kind=Notification.Kind.REVIEW_CYCLE, subject=subject, body=body, link="/",
+        kind=Notification.Kind.REVIEW_CYCLE, subject=subject, body=body, link=reverse("catalog"),
         recipients=people, to_chat=True,
     )])
     return len(created)

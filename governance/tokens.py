@@ -48,7 +48,6 @@ def tokens(request):
         "tokens": ApiToken.objects.filter(user=request.user),
         "form": form,
         "new_key": new_key,
-        "hook_url": "/api/v1/client/mcp_governance_hook.py",
     }, status=status)
     if new_key:
         response["Cache-Control"] = "no-store"  # the key must not stay in any cache

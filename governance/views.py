@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 
 from . import roles
 
@@ -154,7 +156,7 @@ def audit(request):
 
 def audit_link(obj) -> str:
     ct = ContentType.objects.get_for_model(obj)
-    return f"/audit/?type={ct.app_label}.{ct.model}&id={obj.pk}"
+    return f"{reverse('audit')}?{urlencode({'type': f'{ct.app_label}.{ct.model}', 'id': obj.pk})}"
 
 
 def locked_out(request, original_response=None, credentials=None):

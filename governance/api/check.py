@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -168,8 +169,10 @@ def current_index() -> Index:
 
 
 def request_url(server_name: str | None = None) -> str:
-    base = f"{settings.PORTAL_BASE_URL}/requests/new/"
-    return f"{base}?server={server_name}" if server_name else base
+    """Where to file a request, as an address the hook can show (PORTAL_BASE_URL, not the
+    host the hook happened to call)."""
+    base = f"{settings.PORTAL_BASE_URL}{reverse('request-new')}"
+    return f"{base}?{urlencode({'server': server_name})}" if server_name else base
 
 
 def _verdict(name, scope, verdict, reason, state: ServerState | None = None,
@@ -193,7 +196,7 @@ def _about(state: ServerState, index: Index) -> str:
     if state.open_request:
         rid, version, status = state.open_request
         return (f" Request #{rid} for {state.name} {version} is open ({status}): "
-                f"{settings.PORTAL_BASE_URL}/requests/{rid}/")
+                f"{settings.PORTAL_BASE_URL}{reverse('request-detail', args=[rid])}")
     return ""
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services as workflow
@@ -150,3 +151,21 @@ def test_an_approval_made_after_a_check_is_seen_by_the_next_check(
 
 def test_check_needs_authentication(api):
     assert api().post("/api/v1/check", {"mcpServers": {}}, format="json").status_code == 401
+
+
+@pytest.mark.urls("tests.urls_elsewhere")
+def test_the_links_in_a_verdict_are_the_named_routes_at_the_portal_s_address(
+        api, developer, registry, file, settings):
+    """At PORTAL_BASE_URL, whatever Host the hook called: the hook shows these links to a
+    developer, and a Host header is the caller's to choose."""
+    settings.PORTAL_BASE_URL = portal = "https://portal.example.com"
+    newer = stdio_config("@context7/mcp-server", "1.3.0")
+    bump = file(kind="version_bump", version="1.3.0", config=newer)
+    response = api(developer).post(reverse("api-check"), {"mcpServers": {"c7": newer}},
+                                   format="json", HTTP_HOST="localhost")
+    result = response.json()["results"][0]
+    assert result["verdict"] == "version_mismatch"
+    assert result["reason"].endswith(
+        f"Request #{bump.pk} for context7 1.3.0 is open (under_review): "
+        f"{portal}/portal/requests/{bump.pk}/")
+    assert result["request_url"] == f"{portal}/portal/requests/new/?server=context7"

@@ -5,6 +5,7 @@ import json
 import time
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services as workflow
@@ -13,7 +14,7 @@ from registry.models import Approval, ExportSnapshot
 from registry.selectors import latest_snapshot
 from tests.factories import ApprovalFactory, RequestFactory, UserFactory, stdio_config
 
-from .conftest import celery_broker, closed_port, drain, run
+from .conftest import PORTAL, celery_broker, closed_port, drain, run
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -147,3 +148,20 @@ def test_with_redis_down_filing_and_approving_work_and_the_next_runs_catch_up(li
     assert f"Approved: context7 1.2.3 (request #{request.pk})" in subjects
     assert len(subjects) == len(set(subjects))
     assert run("approvals.deliver_notifications") == {"recorded": 0, "mailed": 0}
+
+
+def test_a_notice_made_by_the_worker_links_to_the_named_route(live, people):
+    """The worker has no HTTP request: reverse() reads the URLconf from the settings and the
+    address comes from PORTAL_BASE_URL (issue 9)."""
+    request = workflow.file_request(
+        actor=people["dev"], kind="new_server", server_name="context7", version="1.2.3",
+        source="https://github.com/context7/mcp-server", package="@context7/mcp-server",
+        package_registry="npm", proposed_data_scope="PUBLIC", use_case="Docs lookup.",
+        config=stdio_config("@context7/mcp-server", "1.2.3"))
+    drain()
+
+    (message,) = [m for m in live.mailbox.messages() if "sec@company.com" in m["To"]]
+    text = message.get_payload(0).get_payload(decode=True).decode()
+    url = f"{PORTAL}{reverse('request-detail', args=[request.pk])}"
+    assert f"Open it in the portal: {url}\n" in text
+    assert f"your notifications are listed at {PORTAL}{reverse('notifications')}\n" in text
