@@ -13,9 +13,11 @@ from django_fsm import can_proceed
 
 from governance.audit import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
+from governance.locks import job_lock
 from governance.policy import configs, identity, names, routing, validity, versions
 from governance.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
 from governance.selectors import current_policy
+from governance.transactions import after_commit_task
 from registry.models import Approval, PackageRegistry, Server
 from registry.services import record_approval, registry_changed
 
@@ -93,11 +95,8 @@ def _event(request, actor, verb, *, before="", detail=""):
 
 
 def _notify(request, verb):
-    from governance.queue import after_commit
-
-    from . import tasks
-
-    after_commit(tasks.notify_request_event, request.pk, verb)
+    """Tell the people a request concerns, after commit (notifications.tasks)."""
+    after_commit_task("approvals.notify_request_event", request.pk, verb)
 
 
 def _ensure_open(request: Request, action: str):
@@ -782,7 +781,7 @@ def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
     from django.contrib.auth import get_user_model
 
     from governance.audit import system_user
-    from governance.jobs import bulk_audit, job_lock
+    from governance.jobs import bulk_audit
 
     from . import notifications
     from .models import Notification

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from governance import roles
 from governance.errors import NotAllowed, ServiceError
+from governance.pages import paginate, role_required
 from governance.policy import names, routing
 from governance.selectors import current_policy
-from governance.views import audit_link, paginate, role_required
+from governance.views import audit_link
 from registry.models import Approval, Server
 
 from . import selectors

@@ -1,11 +1,18 @@
 from django.apps import AppConfig
 
+from . import checks  # noqa: F401  (the deployment checks register themselves)
+from .celery import app as celery_app
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Policy"
 
     def ready(self):
-        from . import audit, checks  # noqa: F401  (checks register themselves)
+        # Import every app's tasks module now (Celery's autodiscovery, by module name), so
+        # that this process knows each task that a service sends by name and runs it here
+        # when no broker is configured (eager mode). A worker does the same at its start.
+        celery_app.autodiscover_tasks(force=True)
+        from . import audit  # noqa: PLC0415  (moves to the audit app; imports models)
 
         audit.register_models()

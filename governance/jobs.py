@@ -1,10 +1,9 @@
-"""Changes the background jobs share: a lock that keeps two runs of one job apart, audit
-entries for set-based updates, and the review-cycle reminder of SPEC §8."""
+"""Changes the background jobs share: audit entries for set-based updates, and the
+review-cycle reminder of SPEC §8 (the job lock is in governance.locks)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -14,23 +13,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .locks import job_lock
 from .models import Organisation
 from .roles import Role
 
 # Reminders before the organisation's next review (days before), then one on the day and
 # one a week for as long as the review stays overdue.
 REVIEW_REMINDER_DAYS = (14, 7)
-
-
-def job_lock(name: str) -> None:
-    """Hold a lock named `name` until the current transaction ends, so that two runs of the
-    same job (a retry beside a scheduled run) never work on the same rows at once. SQLite
-    serialises writers by itself."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("job_lock needs a transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
 
 
 def bulk_audit(model, rows: list[tuple[int, str]], changes: dict, actor, now) -> None:

@@ -4,42 +4,17 @@ small helpers every page uses (role checks that answer with the 403 page, pagina
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
 from . import roles
-
-PAGE_SIZE = 25
-
-
-def role_required(check, refusal: str):
-    """Sign-in required, then `check(user)`; otherwise the 403 page says `refusal`."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied(refusal)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+from .pages import paginate, role_required
 
 
 def bars(items, *, title: str, danger: bool = False) -> dict:

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from governance.audit import acting_as, system_user
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
-from governance.jobs import job_lock
+from governance.locks import job_lock
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
 from governance.policy import identity, names, validity
-from governance.queue import after_commit
 from governance.roles import can_manage_reviews
+from governance.transactions import after_commit_task
 
 from . import formats
 from .models import Approval, ExportSnapshot, RegistryRevision, Server
@@ -49,13 +49,11 @@ def registry_changed(*, cause: str) -> None:
     each other in a cycle through it."""
     if _batched.get():
         return
-    from . import tasks
-
     fields = dict(number=F("number") + 1, cause=cause[:200], changed_at=timezone.now())
     if not RegistryRevision.objects.filter(pk=1).update(**fields):
         RegistryRevision.load()
         RegistryRevision.objects.filter(pk=1).update(**fields)
-    after_commit(tasks.build_export, cause=cause)
+    after_commit_task("registry.build_export", cause=cause)
 
 
 @contextlib.contextmanager
@@ -256,7 +254,6 @@ def check_server_fields(*, server: Server | None, name: str, source: str, packag
 def _notify_revoked(approval: Approval, actor, reason: str) -> None:
     """Tell the requester, the approvers, the security and platform teams, once."""
     from approvals import notifications
-    from approvals import tasks as approval_tasks
     from approvals.models import Notification
 
     approvers, people = _approval_people([approval.pk], "platform_team")
@@ -276,7 +273,7 @@ def _notify_revoked(approval: Approval, actor, reason: str) -> None:
                     *([requester_id] if requester_id else [])},
         to_chat=True,
     )])
-    after_commit(approval_tasks.deliver_notifications)
+    after_commit_task("approvals.deliver_notifications")
 
 
 # ─── exports ────────────────────────────────────────────────────────────────────────
@@ -633,8 +630,6 @@ def warn_expiring_approvals(*, today: dt.date | None = None) -> int:
 
     from approvals import notifications
     from approvals.models import Notification
-    from governance.jobs import job_lock
-
     job_lock("warn_expiring_approvals")
     today = today or timezone.localdate()
     threshold = Case(
@@ -691,8 +686,6 @@ def notify_expired_approvals(*, now: dt.datetime | None = None,
 
     from approvals import notifications
     from approvals.models import Notification
-    from governance.jobs import job_lock
-
     job_lock("notify_expired_approvals")
     now = now or timezone.now()
     due = (

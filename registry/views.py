@@ -15,7 +15,8 @@ from approvals.models import OPEN_STATUSES, Request
 from approvals.selectors import denials_of
 from governance import roles
 from governance.errors import Conflict, NotAllowed, ServiceError
-from governance.views import audit_link, paginate, role_required
+from governance.pages import paginate, role_required
+from governance.views import audit_link
 
 from . import selectors, services
 from .forms import CatalogFilterForm, DiffForm, RevokeForm

@@ -72,7 +72,7 @@ def test_with_the_broker_down_filing_and_approving_work_and_the_next_runs_catch_
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Task, "delay", broker_down)
+        patch.setattr(Task, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             request = approve(file())
     assert request.status == "approved"
@@ -96,7 +96,7 @@ def test_a_restricted_request_filed_while_the_broker_was_down_is_told_only_as_de
         raise OperationalError("Connection refused.")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Task, "delay", broker_down)
+        patch.setattr(Task, "apply_async", broker_down)
         request = file(proposed_data_scope="RESTRICTED")
     tasks.deliver_notifications.delay()
 
