@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ApprovalsConfig(AppConfig):
     name = "approvals"
     verbose_name = "Requests and sign-offs"
+
+    def ready(self):
+        # Models can be imported only once every app is loaded, hence here.
+        from audit.registration import CONFIG_MASK, register
+
+        from .models import Comment, Notification, Request, RequestEvent, SignOff
+
+        register(SignOff, Comment, RequestEvent, Notification)
+        register(Request, **CONFIG_MASK)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from governance.audit import acting_as
+from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.locks import job_lock
 from governance.policy import configs, identity, names, routing, validity, versions
@@ -780,8 +780,8 @@ def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
     update per step with bulk audit entries and timeline events."""
     from django.contrib.auth import get_user_model
 
-    from governance.audit import system_user
-    from governance.jobs import bulk_audit
+    from audit.actors import system_user
+    from audit.writes import bulk_audit
 
     from . import notifications
     from .models import Notification

@@ -14,12 +14,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from audit.views import audit_link
 from governance import roles
 from governance.errors import NotAllowed, ServiceError
 from governance.pages import paginate, role_required
 from governance.policy import names, routing
 from governance.selectors import current_policy
-from governance.views import audit_link
 from registry.models import Approval, Server
 
 from . import selectors

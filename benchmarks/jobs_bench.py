@@ -15,7 +15,7 @@ def main():
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from governance.audit import system_user
+    from audit.actors import system_user
     from governance.celery import app
     from registry.models import Approval
     from registry.services import expire_due_approvals, warn_expiring_approvals

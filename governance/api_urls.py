@@ -6,9 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from approvals.api import RequestViewSet
+from audit.api import AuditList
 from registry.api import ExportViewSet, LatestExportFile, ServerViewSet
 
-from .api.audit import AuditList
 from .api.check import CheckView
 from .api.client import HookDownload
 from .api.errors import not_found

@@ -13,6 +13,3 @@ class GovernanceConfig(AppConfig):
         # that this process knows each task that a service sends by name and runs it here
         # when no broker is configured (eager mode). A worker does the same at its start.
         celery_app.autodiscover_tasks(force=True)
-        from . import audit  # noqa: PLC0415  (moves to the audit app; imports models)
-
-        audit.register_models()

@@ -72,9 +72,8 @@ def ensure_demo_users() -> dict[str, object]:
 def load_demo(today: dt.date | None = None) -> dict[str, object]:
     from approvals import services as workflow
     from approvals.models import Request
+    from audit.actors import acting_as, system_user
     from registry import services as registry_services
-
-    from .audit import acting_as, system_user
 
     today = today or timezone.localdate()
     users = ensure_demo_users()

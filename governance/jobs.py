@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,54 +18,6 @@ from .roles import Role
 # Reminders before the organisation's next review (days before), then one on the day and
 # one a week for as long as the review stays overdue.
 REVIEW_REMINDER_DAYS = (14, 7)
-
-
-def bulk_audit(model, rows: list[tuple[int, str]], changes: dict, actor, now) -> None:
-    """django-auditlog entries for rows changed by one set-based update."""
-    content_type = ContentType.objects.get_for_model(model)
-    text = "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items())
-    LogEntry.objects.bulk_create(
-        [LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk,
-                  object_repr=repr_[:200], action=LogEntry.Action.UPDATE, changes=changes,
-                  changes_text=text, actor=actor, timestamp=now)
-         for pk, repr_ in rows],
-        batch_size=500,
-    )
-
-
-def audit_set_update(queryset, *, changes: dict, repr_expression, actor, now) -> int:
-    """An UPDATE audit entry for every row of `queryset` in one INSERT ... SELECT, so that a
-    set-based change is audited in a constant number of queries however many rows it has."""
-    from django.db.models import CharField, DateTimeField, F, IntegerField, JSONField, Value
-    from django.db.models.functions import Cast
-
-    content_type = ContentType.objects.get_for_model(queryset.model)
-    text = "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items())
-    columns = {
-        "content_type_id": Value(content_type.pk, output_field=IntegerField()),
-        "object_pk": Cast("pk", CharField()),
-        "object_id": F("pk"),
-        "object_repr": repr_expression,
-        "action": Value(LogEntry.Action.UPDATE, output_field=IntegerField()),
-        "changes_text": Value(text, output_field=CharField()),
-        "changes": Value(changes, output_field=JSONField()),
-        "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
-        "timestamp": Value(now, output_field=DateTimeField()),
-    }
-    aliases = {column: f"audit_{column}" for column in columns}
-    select = queryset.order_by().annotate(
-        **{aliases[c]: expression for c, expression in columns.items()}
-    ).values_list(*aliases.values())
-    sql, params = select.query.sql_with_params()
-    quote = connection.ops.quote_name
-    insert = (
-        f"INSERT INTO {quote(LogEntry._meta.db_table)} "
-        f"({', '.join(quote(c) for c in columns)}) "
-        f"SELECT {', '.join(quote(a) for a in aliases.values())} FROM ({sql}) AS audit_rows"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(insert, params)
-        return cursor.rowcount
 
 
 def review_reminder_stage(next_review: dt.date, today: dt.date) -> str | None:

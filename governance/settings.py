@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "governance",
+    "audit",
     "registry",
     "approvals",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("governance.token_urls")),
     path("", include("governance.notification_urls")),
     path("", include("governance.portal_urls")),
+    path("", include("audit.urls")),
     path("", include("registry.urls")),
     path("", include("approvals.urls")),
 ]

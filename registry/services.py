@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from governance.audit import acting_as, system_user
+from audit.actors import acting_as, system_user
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.locks import job_lock
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
@@ -160,7 +160,7 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
     from django.db.models import CharField, Value
     from django.db.models.functions import Concat
 
-    from governance.jobs import audit_set_update
+    from audit.writes import audit_set_update
 
     today = today or timezone.localdate()
     now = timezone.now()

@@ -13,10 +13,10 @@ from django.utils import timezone
 from approvals.forms import show_service_error
 from approvals.models import OPEN_STATUSES, Request
 from approvals.selectors import denials_of
+from audit.views import audit_link
 from governance import roles
 from governance.errors import Conflict, NotAllowed, ServiceError
 from governance.pages import paginate, role_required
-from governance.views import audit_link
 
 from . import selectors, services
 from .forms import CatalogFilterForm, DiffForm, RevokeForm

@@ -29,10 +29,10 @@ def test_a_task_queued_after_commit_waits_for_the_commit_and_not_for_a_rollback(
         assert not ExportSnapshot.objects.exists()
     assert len(callbacks) == 1 and ExportSnapshot.objects.get().cause == "committed"
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            after_commit_task("registry.build_export", cause="rolled back")
-            raise RuntimeError
+    with (django_capture_on_commit_callbacks(execute=True) as callbacks,
+          pytest.raises(RuntimeError), transaction.atomic()):
+        after_commit_task("registry.build_export", cause="rolled back")
+        raise RuntimeError
     assert callbacks == [] and ExportSnapshot.objects.count() == 1
 
 

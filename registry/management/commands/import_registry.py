@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.audit import acting_as, system_user
+from audit.actors import acting_as, system_user
 from governance.errors import ServiceError
 from registry import formats, services
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from approvals import services as workflow
 from approvals.models import Request
-from governance.audit import SYSTEM_USERNAME
+from audit.actors import SYSTEM_USERNAME
 from governance.models import Organisation
 from registry.models import Approval
 

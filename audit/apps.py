@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Audit trail"
+
+    def ready(self):
+        # Models can be imported only once every app is loaded, hence here. This app
+        # registers the models of the layers below it, which cannot import it: the policy
+        # rows, users, groups and tokens, and the beat schedule.
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+        from governance.models import (
+            ApiToken,
+            DataClassification,
+            IncidentResponse,
+            Organisation,
+            RiskValidity,
+            VersionBumpRule,
+        )
+
+        from .registration import register
+
+        register(Organisation, IncidentResponse, VersionBumpRule, RiskValidity,
+                 DataClassification, PeriodicTask, CrontabSchedule, IntervalSchedule, Group)
+        register(get_user_model(), exclude_fields=["password", "last_login"],
+                 m2m_fields={"groups"})
+        # Who made or revoked which token (by its first characters), never its digest.
+        register(ApiToken, exclude_fields=["digest", "last_used"])
