@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from accounts.roles import ALL_ROLES, can_manage_reviews, can_see_queue
 from governance.api.fields import (
     StrictCharField,
     StrictChoiceField,
@@ -18,7 +19,6 @@ from governance.api.fields import (
 )
 from governance.errors import Conflict, NotAllowed
 from governance.models import DataScope, Risk
-from governance.roles import ALL_ROLES, can_manage_reviews, can_see_queue
 from registry.models import PackageRegistry
 
 from . import services as workflow

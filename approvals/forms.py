@@ -8,7 +8,8 @@ import json
 from django import forms
 from django.urls import reverse
 
-from governance import limits, roles
+from accounts import roles
+from governance import limits
 from governance.policy import routing
 from registry.models import PackageRegistry
 

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.roles import Role
+from accounts.roles import Role
 
 from .models import Notification, Request, RequestEvent
 

@@ -91,7 +91,7 @@ def denials_of(server) -> list[Request]:
 def reviewers():
     from django.contrib.auth import get_user_model
 
-    from governance.roles import Role
+    from accounts.roles import Role
 
     return get_user_model().objects.filter(
         groups__name=Role.SECURITY_TEAM, is_active=True).order_by("username").distinct()

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from accounts.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
 from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.locks import job_lock
 from governance.policy import configs, identity, names, routing, validity, versions
-from governance.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
 from governance.selectors import current_policy
 from governance.transactions import after_commit_task
 from registry.models import Approval, PackageRegistry, Server

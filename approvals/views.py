@@ -14,8 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts import roles
 from audit.views import audit_link
-from governance import roles
 from governance.errors import NotAllowed, ServiceError
 from governance.pages import paginate, role_required
 from governance.policy import names, routing

@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.filters import OrderingFilter
 
+from accounts.permissions import CanReadAudit
 from governance.api.fields import error_responses
-from governance.api.permissions import CanReadAudit
 
 from .filters import ACTIONS, AuditFilter
 

@@ -13,8 +13,8 @@ class AuditConfig(AppConfig):
         from django.contrib.auth.models import Group
         from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+        from accounts.models import ApiToken
         from governance.models import (
-            ApiToken,
             DataClassification,
             IncidentResponse,
             Organisation,

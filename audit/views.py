@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 from django.urls import reverse
 
-from governance import roles
+from accounts import roles
 from governance.pages import paginate, role_required
 
 AUDITED = (

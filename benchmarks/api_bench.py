@@ -28,8 +28,8 @@ def main():
     from django.test import Client
     from django.utils import timezone
 
+    from accounts.services import issue_token
     from approvals.models import Request
-    from governance.services import issue_token
     from registry.models import Server
     from registry.services import build_export
 

@@ -13,9 +13,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import ALL_ROLES, Role
 from registry import formats
-
-from .roles import ALL_ROLES, Role
 
 TEMPLATE = Path(settings.BASE_DIR) / "registry" / "data" / "mcp-registry-template.yaml"
 DEMO_PASSWORD = "demo-portal-2026"

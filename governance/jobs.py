@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
+
 from .locks import job_lock
 from .models import Organisation
-from .roles import Role
 
 # Reminders before the organisation's next review (days before), then one on the day and
 # one a week for as long as the review stays overdue.

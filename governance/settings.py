@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "governance",
+    "accounts",
     "audit",
     "registry",
     "approvals",
@@ -92,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "governance.context_processors.portal",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -218,7 +219,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated API call answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "governance.api.authentication.ApiTokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": ["governance.api.parsers.LimitedJSONParser"],
@@ -268,9 +269,11 @@ IMPORT_MAX_PROBLEMS = int(os.environ.get("IMPORT_MAX_PROBLEMS", "100"))
 # ─── credentials and brute force (SPEC §7, §10) ─────────────────────────────────────────
 # API tokens are knox's: only a SHA-512 digest and the key's first characters are stored.
 INSTALLED_APPS += ["knox", "axes"]
-KNOX_TOKEN_MODEL = "governance.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
 # knox's own table would be unused (ApiToken replaces it) yet hold a key to auth_user that
-# stops PostgreSQL from truncating users: knox's migrations are off.
+# stops PostgreSQL from truncating users: knox's migrations are off. (So its swappable
+# dependency on the token model's app never enters the migration graph either: ApiToken
+# could move from governance to accounts.)
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
@@ -302,8 +305,8 @@ PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or 0)
 REST_FRAMEWORK |= {
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
-        "governance.api.throttles.AnonThrottle",
-        "governance.api.throttles.UserThrottle",
+        "accounts.throttles.AnonThrottle",
+        "accounts.throttles.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         # Generous: each developer's hook checks at every session start, pipelines poll.
@@ -336,8 +339,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-AXES_CLIENT_IP_CALLABLE = "governance.api.throttles.client_address"
-AXES_LOCKOUT_CALLABLE = "governance.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False  # no start-up banner on stdout (export_registry writes files there)
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.

@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("governance.api_urls")),
     path("", include("governance.health_urls")),
-    path("", include("governance.token_urls")),
+    path("", include("accounts.urls")),
     path("", include("governance.notification_urls")),
     path("", include("governance.portal_urls")),
     path("", include("audit.urls")),

@@ -3,10 +3,10 @@ small helpers every page uses (role checks that answer with the 403 page, pagina
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.shortcuts import render
 
-from . import roles
+from accounts import roles
+
 from .pages import role_required
 
 
@@ -63,15 +63,3 @@ def _duration(hours: float) -> str:
     if hours < 48:
         return f"{hours:.1f} hours"
     return f"{hours / 24:.1f} days"
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer to a sign-in for a username and address that failed too often
-    (settings.AXES_*): 429 with Retry-After, and a page that says why and for how long.
-    Every attempt during the lockout starts the wait again, so the whole wait is due."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    response = render(request, "registration/locked_out.html", {
-        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
-    }, status=429)
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
-    return response

@@ -3,9 +3,9 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
+from accounts.roles import can_manage_reviews
 from governance.admin import ReadOnlyMixin
 from governance.errors import InvalidInput, ServiceError
-from governance.roles import can_manage_reviews
 
 from . import services
 from .forms import RevokeReasonForm

@@ -19,6 +19,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import CanDownloadExports
+from accounts.roles import can_manage_reviews
 from approvals.models import Request, RequestStatus
 from governance.api.fields import (
     StrictCharField,
@@ -26,10 +28,8 @@ from governance.api.fields import (
     StrictSerializer,
     error_responses,
 )
-from governance.api.permissions import CanDownloadExports
 from governance.errors import NotAllowed
 from governance.models import DataScope, Risk
-from governance.roles import can_manage_reviews
 
 from . import selectors, services
 from .models import Approval, ExportSnapshot, Server

@@ -14,12 +14,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.roles import can_manage_reviews
 from audit.actors import acting_as, system_user
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.locks import job_lock
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
 from governance.policy import identity, names, validity
-from governance.roles import can_manage_reviews
 from governance.transactions import after_commit_task
 
 from . import formats

@@ -10,11 +10,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts import roles
 from approvals.forms import show_service_error
 from approvals.models import OPEN_STATUSES, Request
 from approvals.selectors import denials_of
 from audit.views import audit_link
-from governance import roles
 from governance.errors import Conflict, NotAllowed, ServiceError
 from governance.pages import paginate, role_required
 

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from governance.services import issue_token
+from accounts.services import issue_token
 
 
 @pytest.fixture

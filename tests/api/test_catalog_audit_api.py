@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import ApiToken
+from accounts.models import ApiToken
 from tests.factories import ApprovalFactory
 
 

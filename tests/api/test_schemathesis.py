@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.services import issue_token
 from governance.demo import load_demo
-from governance.services import issue_token
 
 ROLES = {"developer": "dev", "tech_lead": "john", "security_team": "sec",
          "engineering_director": "erin", "platform_team": "pat", "administrator": "admin"}

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.roles import ALL_ROLES
 from governance.demo import DEMO_PASSWORD
-from governance.roles import ALL_ROLES
 from registry.models import Approval, ExportSnapshot
 
 pytestmark = pytest.mark.django_db

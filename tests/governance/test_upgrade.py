@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from governance.models import ApiToken
+from accounts.models import ApiToken
 
 # The release: every app's last migration on main before hashed tokens (commit 8e3c3f3).
 # Migrations added since (by this change or later ones) are what the test runs forward.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from governance.models import ApiToken
-from governance.services import issue_token
+from accounts.models import ApiToken
+from accounts.services import issue_token
 from registry.services import build_export
 from tests.factories import ApprovalFactory, RequestFactory, ServerFactory, stdio_config
 

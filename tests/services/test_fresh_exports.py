@@ -8,8 +8,8 @@ import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
+from accounts.services import issue_token
 from approvals import services as workflow
-from governance.services import issue_token
 from registry.models import ExportSnapshot
 from registry.selectors import export_state
 from registry.services import build_export

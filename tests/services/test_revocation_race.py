@@ -16,8 +16,8 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from accounts.services import issue_token
 from approvals import services as workflow
-from governance.services import issue_token
 from registry.models import Approval
 from tests.factories import ApprovalFactory, UserFactory, stdio_config
 

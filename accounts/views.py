@@ -1,17 +1,21 @@
-"""The API token page: a signed-in user creates, lists and revokes their own tokens. A new
+"""Pages of accounts: the API token page and the answer to a locked-out sign-in.
+
+The API token page: a signed-in user creates, lists and revokes their own tokens. A new
 key is shown once, in the answer to the form that made it (it is stored nowhere, not even
 in the session); afterwards the page shows only its first characters, its expiry and when
 it was last used."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from governance import services
 from governance.errors import InvalidInput
-from governance.forms import TokenForm
-from governance.models import ApiToken
+
+from . import services
+from .forms import TokenForm
+from .models import ApiToken
 
 
 @login_required
@@ -51,4 +55,16 @@ def tokens(request):
     }, status=status)
     if new_key:
         response["Cache-Control"] = "no-store"  # the key must not stay in any cache
+    return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in for a username and address that failed too often
+    (settings.AXES_*): 429 with Retry-After, and a page that says why and for how long.
+    Every attempt during the lockout starts the wait again, so the whole wait is due."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "registration/locked_out.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
+    }, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response

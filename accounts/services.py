@@ -1,13 +1,12 @@
-"""Changes of the governance app that are not policy edits: a user's own API tokens. The
-background jobs' shared helpers (job lock, set-based audit, review-cycle reminder) are in
-governance/jobs.py."""
+"""A user's own API tokens: made and revoked."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
 
-from .errors import InvalidInput
+from governance.errors import InvalidInput
+
 from .models import ApiToken
 
 # ─── a user's own API tokens ────────────────────────────────────────────────────────

@@ -4,8 +4,8 @@ either refused or allowed with its audit record written."""
 import pytest
 from auditlog.models import LogEntry
 
+from accounts import roles
 from approvals import services as workflow
-from governance import roles
 from governance.errors import NotAllowed
 from tests.factories import UserFactory
 

@@ -18,7 +18,7 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
-from governance.models import ApiToken
+from accounts.models import ApiToken
 
 from .throttles import FailedTokenThrottle
 

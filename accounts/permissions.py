@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import IsAuthenticated
 
-from governance import roles
+from . import roles
 
 
 class CanDownloadExports(IsAuthenticated):

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ApiToken
+from accounts.services import issue_token
 from governance.errors import InvalidInput
-from governance.models import ApiToken
-from governance.services import issue_token
 from tests.factories import ApprovalFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_a_deactivated_users_tokens_stop_at_once(client, developer):
 
 def updates_of_tokens(queries) -> int:
     return sum(1 for q in queries.captured_queries
-               if q["sql"].startswith("UPDATE") and "governance_apitoken" in q["sql"])
+               if q["sql"].startswith("UPDATE") and ApiToken._meta.db_table in q["sql"])
 
 
 def test_last_use_is_written_at_most_once_a_minute(client, developer):

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from . import tokens
-
-urlpatterns = [
-    path("accounts/tokens/", tokens.tokens, name="tokens"),
-]
