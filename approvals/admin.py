@@ -4,7 +4,7 @@ from governance.admin import ReadOnlyMixin
 from governance.errors import ServiceError
 
 from . import services
-from .models import Comment, Notification, Request, RequestEvent, SignOff
+from .models import Comment, Request, RequestEvent, SignOff
 
 
 class SignOffInline(ReadOnlyMixin, admin.TabularInline):
@@ -61,12 +61,3 @@ class CommentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class RequestEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["request", "verb", "actor", "from_status", "to_status", "created_at"]
     list_filter = ["verb"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Notices are written by the jobs once per occasion; their delivery shows here."""
-
-    list_display = ["created_at", "kind", "subject", "mailed_at", "posted_at"]
-    list_filter = ["kind"]
-    search_fields = ["key", "subject"]

@@ -9,7 +9,7 @@ class ApprovalsConfig(AppConfig):
         # Models can be imported only once every app is loaded, hence here.
         from audit.registration import CONFIG_MASK, register
 
-        from .models import Comment, Notification, Request, RequestEvent, SignOff
+        from .models import Comment, Request, RequestEvent, SignOff
 
-        register(SignOff, Comment, RequestEvent, Notification)
+        register(SignOff, Comment, RequestEvent)
         register(Request, **CONFIG_MASK)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from accounts.roles import Role, can_manage_reviews, can_see_queue, has_role, roles_of
-from audit.actors import acting_as
+from audit.actors import acting_as, system_user
+from audit.writes import bulk_audit
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.locks import job_lock
 from governance.policy import configs, identity, names, routing, validity, versions
@@ -775,17 +776,10 @@ ESCALATE_AFTER = dt.timedelta(hours=24)
 @transaction.atomic
 def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Open requests past `expected_decision` are flagged once and their reviewer (the
-    security team while nobody has claimed it) is notified; still open a day after the due
+    security team while nobody has claimed it) is to be told; still open a day after the due
     date, they are escalated once to the engineering directors (SPEC §8). Set-based: one
-    update per step with bulk audit entries and timeline events."""
-    from django.contrib.auth import get_user_model
-
-    from audit.actors import system_user
-    from audit.writes import bulk_audit
-
-    from . import notifications
-    from .models import Notification
-
+    update per step with bulk audit entries and timeline events. The notices are made from
+    the marks (`overdue_flagged_at`, `escalated_at`) by notifications.overdue_notices."""
     job_lock("flag_overdue_requests")
     now = now or timezone.now()
     actor = system_user()
@@ -797,16 +791,6 @@ def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
                        .select_for_update(of=("self",)).values_list(*fields))
     if not (to_flag or to_escalate):
         return {"flagged": 0, "escalated": 0}
-    users = get_user_model().objects.filter(is_active=True)
-    security = set(users.filter(groups__name=Role.SECURITY_TEAM).values_list("pk", flat=True))
-    directors = set(users.filter(groups__name=Role.ENGINEERING_DIRECTOR)
-                    .values_list("pk", flat=True))
-    notices = []
-
-    def late(expected):
-        hours = int((now - expected).total_seconds() // 3600)
-        return f"{hours // 24} day(s) {hours % 24} hour(s)" if hours >= 24 else f"{hours} hour(s)"
-
     for step, rows, field in (("flagged", to_flag, "overdue_flagged_at"),
                               ("escalated", to_escalate, "escalated_at")):
         if not rows:
@@ -821,28 +805,4 @@ def flag_overdue_requests(*, now: dt.datetime | None = None) -> dict[str, int]:
              for pk, _n, _v, expected, _r, _s in rows],
             batch_size=500,
         )
-        for pk, name, version, expected, reviewer_id, status in rows:
-            due = f"{timezone.localtime(expected):%Y-%m-%d %H:%M}"
-            if step == "flagged":
-                notices.append(notifications.Notice(
-                    key=f"overdue:{pk}", kind=Notification.Kind.OVERDUE, request_id=pk,
-                    subject=f"Overdue: request #{pk} ({name} {version}) was due {due}",
-                    body=(f"The decision on request #{pk} for {name} {version} was due on "
-                          f"{due} and it is still {status.replace('_', ' ')}, "
-                          f"{late(expected)} late.\n\nPlease decide it or tell the "
-                          "requester what it waits for."),
-                    link=notifications.request_path(pk),
-                    recipients={reviewer_id} if reviewer_id else security, to_chat=True,
-                ))
-            else:
-                notices.append(notifications.Notice(
-                    key=f"escalated:{pk}", kind=Notification.Kind.ESCALATED, request_id=pk,
-                    subject=f"Escalated: request #{pk} ({name} {version}) is "
-                            f"{late(expected)} overdue",
-                    body=(f"The decision on request #{pk} for {name} {version} was due on "
-                          f"{due} and it is still {status.replace('_', ' ')}. It is "
-                          "escalated to you as engineering director, once."),
-                    link=notifications.request_path(pk), recipients=directors, to_chat=True,
-                ))
-    notifications.record(notices, now=now)
     return {"flagged": len(to_flag), "escalated": len(to_escalate)}

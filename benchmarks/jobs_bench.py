@@ -17,8 +17,9 @@ def main():
 
     from audit.actors import system_user
     from governance.celery import app
+    from notifications.approval_notices import warn_expiring_approvals
     from registry.models import Approval
-    from registry.services import expire_due_approvals, warn_expiring_approvals
+    from registry.services import expire_due_approvals
 
     # The export rebuild is queued after commit, as in production, not run inside the job.
     app.conf.update(task_always_eager=False, broker_url="memory://")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "audit",
     "registry",
     "approvals",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ urlpatterns = [
     path("api/", include("governance.api_urls")),
     path("", include("governance.health_urls")),
     path("", include("accounts.urls")),
-    path("", include("governance.notification_urls")),
+    path("", include("notifications.urls")),
     path("", include("governance.portal_urls")),
     path("", include("audit.urls")),
     path("", include("registry.urls")),

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from approvals import services as workflow
-from approvals.models import Notification
+from notifications.models import Notification
 from registry.models import Approval
 from tests.factories import stdio_config
 

@@ -29,6 +29,10 @@ RELEASE = [
     ("registry", "0001_initial"),
     ("sessions", "0001_initial"),
 ]
+# Tables renamed since the release, when their model moved to another app (issue 9):
+# their rows are compared under the new name.
+RENAMED = {"approvals_notification": "notifications_notification",
+           "approvals_notification_recipients": "notifications_notification_recipients"}
 OLD_KEY = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # a DRF key: 40 hex digits
 PASSWORD = "an-old-password-1"
 
@@ -136,10 +140,11 @@ def test_the_release_migrates_forward_without_loss_and_old_tokens_still_work(
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    after = rows(tables)
+    after = rows([RENAMED.get(table, table) for table in tables])
     for table, old_rows in before.items():
-        assert len(after[table]) == len(old_rows), table
-        for old, new in zip(old_rows, after[table], strict=True):
+        new_rows = after[RENAMED.get(table, table)]
+        assert len(new_rows) == len(old_rows), table
+        for old, new in zip(old_rows, new_rows, strict=True):
             assert {k: new[k] for k in old} == old, table  # new columns may be added
 
     # The DRF key is no longer stored; the user's existing key authenticates as before.

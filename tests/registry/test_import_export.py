@@ -301,7 +301,7 @@ def test_an_imported_restricted_request_is_denied_with_the_workflows_event_and_n
         tmp_path, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    from approvals.models import Notification
+    from notifications.models import Notification
 
     text = TEMPLATE.read_text().replace("proposed_data_scope: INTERNAL",
                                         "proposed_data_scope: RESTRICTED")

@@ -20,9 +20,9 @@ import yaml
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-from approvals.models import Notification
 from governance.celery import app
 from governance.models import Organisation
+from notifications.models import Notification
 from registry.models import ExportSnapshot
 
 from .conftest import ROOT, broker_url, celery_broker, database_url, wait_for

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services as workflow
-from approvals.models import Notification, Request, RequestStatus
+from approvals.models import Request, RequestStatus
+from notifications.models import Notification
 from registry.models import Approval, ExportSnapshot
 from registry.selectors import latest_snapshot
 from tests.factories import ApprovalFactory, RequestFactory, UserFactory, stdio_config

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from approvals import notifications
 from approvals import services as workflow
 from approvals.models import Request
+from notifications import request_events
 from registry import services as registry_services
 from registry.models import ExportSnapshot, Server
 from tests.factories import UserFactory, stdio_config
@@ -117,7 +117,7 @@ def portal(db, file, developer, tech_lead, security):
     workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
                       reason="Reaches any website.", alternative="Use a fetch tool.")
     snapshot = registry_services.build_export(cause="second")
-    notifications.request_event(bump.pk, "filed")
+    request_events.request_event(bump.pk, "filed")
     return {"boss": boss, "approved": approved, "bump": bump, "denied": denied,
             "snapshot": snapshot}
 

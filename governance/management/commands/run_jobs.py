@@ -4,18 +4,17 @@ idempotent, so running it between scheduled runs sends and changes nothing twice
 
 from django.core.management.base import BaseCommand, CommandError
 
-from approvals import tasks as approval_tasks
-from governance import tasks as governance_tasks
-from registry import tasks as registry_tasks
+from governance.celery import app
 
 JOBS = {
     # In the order beat runs them in a day: expire what is due, then warn what is near.
-    "expire": registry_tasks.expire_approvals,
-    "warn": registry_tasks.warn_expiring_approvals,
-    "overdue": approval_tasks.flag_overdue_requests,
-    "review": governance_tasks.review_cycle_reminder,
-    "export": registry_tasks.build_export,
-    "deliver": approval_tasks.deliver_notifications,
+    # By task name, as beat sends them (every app's tasks are registered at start).
+    "expire": "registry.expire_approvals",
+    "warn": "registry.warn_expiring_approvals",
+    "overdue": "approvals.flag_overdue_requests",
+    "review": "governance.review_cycle_reminder",
+    "export": "registry.build_export",
+    "deliver": "approvals.deliver_notifications",
 }
 
 
@@ -34,5 +33,5 @@ class Command(BaseCommand):
                                f"{', '.join(JOBS)}")
         for name in jobs or JOBS:
             kwargs = {"cause": "run_jobs"} if name == "export" else {}
-            result = JOBS[name].apply(kwargs=kwargs).get()
+            result = app.tasks[JOBS[name]].apply(kwargs=kwargs).get()
             self.stdout.write(f"{name}: {result}")

@@ -1,5 +1,5 @@
-"""Changes the background jobs share: audit entries for set-based updates, and the
-review-cycle reminder of SPEC §8 (the job lock is in governance.locks)."""
+"""The organisation's review cycle (SPEC §8): reminders before and after its next review
+date, once per stage."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from governance.locks import job_lock
+from governance.models import Organisation
 
-from .locks import job_lock
-from .models import Organisation
+from .models import Notification
+from .records import Notice, record
 
 # Reminders before the organisation's next review (days before), then one on the day and
 # one a week for as long as the review stays overdue.
@@ -42,9 +44,6 @@ def review_cycle_reminder(*, today: dt.date | None = None) -> int:
     organisation's review cycle before and after its `next_review` date, once per stage.
     Recording the review (moving `next_review`) starts the stages again. Returns the
     reminders recorded (0 or 1)."""
-    from approvals import notifications
-    from approvals.models import Notification
-
     job_lock("review_cycle_reminder")
     today = today or timezone.localdate()
     org = Organisation.objects.filter(pk=1).first()
@@ -68,7 +67,7 @@ def review_cycle_reminder(*, today: dt.date | None = None) -> int:
     people = set(get_user_model().objects.filter(is_active=True).filter(
         Q(is_superuser=True) | Q(groups__name=Role.SECURITY_TEAM)
         | Q(email__iexact=org.owner)).values_list("pk", flat=True))
-    created = notifications.record([notifications.Notice(
+    created = record([Notice(
         key=f"review-cycle:{org.next_review:%Y-%m-%d}:{stage}",
         kind=Notification.Kind.REVIEW_CYCLE, subject=subject, body=body, link=reverse("catalog"),
         recipients=people, to_chat=True,

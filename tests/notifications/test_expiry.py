@@ -9,8 +9,9 @@ from auditlog.models import LogEntry
 from django.core import mail
 from django.utils import timezone
 
-from approvals.models import Notification
-from registry import tasks
+from notifications import tasks
+from notifications.models import Notification
+from registry import tasks as registry_tasks
 from registry.models import Approval
 from registry.selectors import latest_snapshot
 from tests.factories import ApprovalFactory, UserFactory
@@ -86,7 +87,7 @@ def test_expired_approval_leaves_managed_mcp_json_and_the_allowlist(
     gone = ApprovalFactory(server__name="lapsed", approved_date=timezone.localdate() - dt.timedelta(
         days=200), expires=timezone.localdate() - dt.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.build_export.delay(cause="before")
+        registry_tasks.build_export.delay(cause="before")
     assert "lapsed" not in json.loads(latest_snapshot().managed_mcp_json)["mcpServers"]
 
     with django_capture_on_commit_callbacks(execute=True):

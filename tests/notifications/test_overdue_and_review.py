@@ -8,10 +8,9 @@ from auditlog.models import LogEntry
 from django.core import mail
 from django.utils import timezone
 
-from approvals import tasks
 from approvals.models import Request, RequestEvent
-from governance import tasks as governance_tasks
 from governance.models import Organisation
+from notifications import tasks
 from tests.factories import RequestFactory
 
 
@@ -75,8 +74,8 @@ def test_review_cycle_is_reminded_before_on_and_after_the_date_once_per_stage(
         with time_machine.travel(dt.datetime.combine(start + dt.timedelta(days=day),
                                                      dt.time(8), tzinfo=dt.UTC)):
             mail.outbox.clear()
-            governance_tasks.review_cycle_reminder.delay()
-            governance_tasks.review_cycle_reminder.delay()
+            tasks.review_cycle_reminder.delay()
+            tasks.review_cycle_reminder.delay()
             seen += [(day, m.subject, m.to) for m in mail.outbox]
 
     assert [day for day, _, _ in seen] == [6, 13, 20, 27, 34]

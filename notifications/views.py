@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from approvals.notifications import notifications_for
+from .selectors import notifications_for
 
 
 @login_required

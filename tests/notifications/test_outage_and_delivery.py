@@ -14,8 +14,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from approvals import services as workflow
-from approvals import tasks
-from approvals.models import Notification
+from notifications import tasks
+from notifications.models import Notification
 from registry import tasks as registry_tasks
 from registry.models import ExportSnapshot
 from registry.selectors import latest_snapshot
@@ -134,8 +134,8 @@ def test_job_notices_are_posted_to_the_chat_webhook_once(db, security, settings,
     settings.NOTIFY_WEBHOOK_URL = url
     approval = ApprovalFactory(expires=timezone.localdate() + timezone.timedelta(days=7))
 
-    registry_tasks.warn_expiring_approvals.delay()
-    registry_tasks.warn_expiring_approvals.delay()
+    tasks.warn_expiring_approvals.delay()
+    tasks.warn_expiring_approvals.delay()
 
     assert len(received) == 1
     content_type, payload = received[0]
@@ -150,7 +150,7 @@ def test_a_chat_outage_is_retried_by_the_next_run(db, security, settings, webhoo
     url, received = webhook
     settings.NOTIFY_WEBHOOK_URL = f"http://127.0.0.1:{closed_port()}/hook"
     ApprovalFactory(expires=timezone.localdate() + timezone.timedelta(days=7))
-    registry_tasks.warn_expiring_approvals.delay()
+    tasks.warn_expiring_approvals.delay()
     assert received == [] and len(mail.outbox) == 1
 
     settings.NOTIFY_WEBHOOK_URL = url
@@ -164,7 +164,7 @@ def test_users_see_their_own_notifications(client, db, security, developer,
                                            django_assert_max_num_queries):
     for days in (7, 14, 30):
         ApprovalFactory(expires=timezone.localdate() + timezone.timedelta(days=days))
-    registry_tasks.warn_expiring_approvals.delay()
+    tasks.warn_expiring_approvals.delay()
 
     client.force_login(security)
     with django_assert_max_num_queries(8):
@@ -203,7 +203,7 @@ class RefusingBackend:
 def test_one_refused_message_does_not_hold_up_the_others(db, settings):
     from tests.factories import UserFactory
 
-    settings.EMAIL_BACKEND = "tests.jobs.test_outage_and_delivery.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_outage_and_delivery.RefusingBackend"
     UserFactory(username="gone", email="gone@company.com", roles=["security_team"])
     first = RequestFactory(expected_decision=timezone.now() - timezone.timedelta(hours=2))
     RequestFactory(expected_decision=timezone.now() - timezone.timedelta(hours=1),

@@ -12,11 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals import notifications
-from approvals import tasks as approval_tasks
-from approvals.models import Notification, Request
-from governance import tasks as governance_tasks
+from approvals.models import Request
 from governance.models import Organisation
+from notifications import delivery, tasks
+from notifications.models import Notification
 from registry import services as registry_services
 from tests.factories import ApprovalFactory, RequestFactory
 from tests.views.test_filing import form_data
@@ -49,7 +48,7 @@ def test_an_expiry_warning_sent_by_the_management_command_links_to_the_server(
     url = portal_url(settings, "server-detail", "context7")
     assert_mail_links_to(message, url, settings)
     notice = Notification.objects.get()
-    assert notifications.chat_payload(notice)["text"].endswith(f"<{url}|Open in the portal>")
+    assert delivery.chat_payload(notice)["text"].endswith(f"<{url}|Open in the portal>")
 
 
 def test_a_request_event_told_after_commit_links_to_the_request(
@@ -65,7 +64,7 @@ def test_a_request_event_told_after_commit_links_to_the_request(
 def test_an_overdue_notice_from_the_celery_task_links_to_the_request(security, settings):
     request = RequestFactory(expected_decision=timezone.now() - dt.timedelta(hours=2))
 
-    approval_tasks.flag_overdue_requests.delay()
+    tasks.flag_overdue_requests.delay()
 
     (message,) = mail.outbox
     assert message.subject.startswith(f"Overdue: request #{request.pk}")
@@ -76,7 +75,7 @@ def test_a_review_cycle_reminder_links_to_the_catalog(admin_user, settings):
     Organisation.objects.filter(pk=1).update(
         next_review=timezone.localdate() + dt.timedelta(days=14))
 
-    governance_tasks.review_cycle_reminder.delay()
+    tasks.review_cycle_reminder.delay()
 
     (message,) = mail.outbox
     assert_mail_links_to(message, portal_url(settings, "catalog"), settings)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self):
+        # Models can be imported only once every app is loaded, hence here.
+        from audit.registration import register
+        from registry.signals import approval_revoked
+
+        from .approval_notices import notify_revoked
+        from .models import Notification
+
+        register(Notification)
+        approval_revoked.connect(notify_revoked, dispatch_uid="notifications-revoked")

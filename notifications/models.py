@@ -1,0 +1,50 @@
+"""Notices: one row per occasion, with its recipients and its delivery."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Notification(models.Model):
+    """One message about a request or an approval, mailed to its recipients and, where
+    NOTIFY_WEBHOOK_URL is set, posted to the chat. Its `key` names the occasion (an
+    approval's 7-day warning, a request's escalation, one timeline event), so each occasion
+    is notified once however often a job runs, retries or restarts."""
+
+    class Kind(models.TextChoices):
+        REQUEST_EVENT = "request_event", "Request update"
+        EXPIRY_WARNING = "expiry_warning", "Approval expires soon"
+        EXPIRED = "expired", "Approval expired"
+        REVOKED = "revoked", "Approval revoked"
+        OVERDUE = "overdue", "Review overdue"
+        ESCALATED = "escalated", "Overdue review escalated"
+        REVIEW_CYCLE = "review_cycle", "Registry review"
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True, help_text="A path in the portal.")
+    request = models.ForeignKey("approvals.Request", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="notifications")
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="notifications")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                        related_name="mcp_notifications")
+    to_chat = models.BooleanField(default=False, help_text="Also posted to the chat webhook.")
+    created_at = models.DateTimeField(default=timezone.now)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(mailed_at__isnull=True),
+                         name="notification_unmailed"),
+            models.Index(fields=["created_at"], condition=Q(to_chat=True, posted_at__isnull=True),
+                         name="notification_unposted"),
+        ]
+
+    def __str__(self):
+        return self.subject

@@ -1,0 +1,124 @@
+"""What happens to a request, told to the people it concerns: the workflow queues
+`approvals.notify_request_event` by name after each change (notifications.tasks), and the
+reconciling run records the notices of events whose task never reached the broker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from approvals.models import Request, RequestEvent
+
+from .delivery import deliver_pending
+from .models import Notification
+from .records import Notice, record, request_path, security_team_ids
+
+SUBJECTS = {
+    "filed": "New request #{pk}: {server} {version}",
+    "assigned": "Request #{pk} ({server}) has a reviewer",
+    "needs_info": "Request #{pk} ({server}) needs more information from you",
+    "sandbox_trial": "Request #{pk} ({server}) moved to sandbox trial",
+    "awaiting_security": "Request #{pk} ({server}) awaits security",
+    "under_review": "Request #{pk} ({server}) is under review",
+    "resubmitted": "Request #{pk} ({server}) was resubmitted",
+    "signed_off": "Request #{pk} ({server}) has a new sign-off",
+    "commented": "New comment on request #{pk} ({server})",
+    "approved": "Approved: {server} {version} (request #{pk})",
+    "denied": "Denied: {server} {version} (request #{pk})",
+}
+# The verbs the chat hears about too; the rest is for the people on the request.
+CHAT_VERBS = frozenset({"filed", "approved", "denied"})
+
+
+# RequestEvent.verb -> the verb of SUBJECTS it is told as.
+EVENT_VERBS = {
+    "filed": "filed", "claimed": "assigned", "assigned": "assigned",
+    "resubmitted": "resubmitted", "signed_off_approve": "signed_off",
+    "commented": "commented", "approved": "approved", "denied": "denied",
+    "auto_denied": "denied",
+}
+
+
+def _verb_of(event: RequestEvent) -> str | None:
+    if event.verb == "status_changed":
+        return event.to_status if event.to_status in SUBJECTS else None
+    return EVENT_VERBS.get(event.verb)
+
+
+def recipient_ids(request: Request, verb: str, security: set[int] | None = None) -> set[int]:
+    people = {request.requester_id}
+    if request.reviewer_id:
+        people.add(request.reviewer_id)
+    if verb in ("filed", "resubmitted") and not request.reviewer_id:
+        people |= security_team_ids() if security is None else security
+    return people
+
+
+def event_notice(request: Request, event: RequestEvent, verb: str,
+                 security: set[int] | None = None) -> Notice:
+    subject = SUBJECTS[verb].format(pk=request.pk, server=request.server.name,
+                                    version=request.version).strip()
+    lines = [f"Status: {request.get_status_display()}"]
+    if event.actor_id and event.actor:
+        lines.append(f"By: {event.actor.get_full_name() or event.actor.get_username()}")
+    if verb == "denied" and request.denial_reason:
+        lines += ["", f"Reason: {request.denial_reason.strip()}"]
+        if request.denial_alternative:
+            lines.append(f"Alternative: {request.denial_alternative.strip()}")
+    if verb == "approved":
+        approval = getattr(request, "resulting_approval", None)
+        if approval is not None:
+            lines.append(f"Valid until: {approval.expires:%Y-%m-%d}")
+    return Notice(
+        key=f"event:{event.pk}", kind=Notification.Kind.REQUEST_EVENT, subject=subject,
+        body="\n".join(lines), link=request_path(request.pk),
+        recipients=recipient_ids(request, verb, security), request_id=request.pk,
+        to_chat=verb in CHAT_VERBS,
+    )
+
+
+def request_event(request_id: int, verb: str) -> int:
+    """Notify what just happened to a request (queued by the workflow after commit): the
+    latest timeline event of that kind becomes a notice, once; returns the mails sent."""
+    request = Request.objects.select_related("server", "requester", "reviewer").filter(
+        pk=request_id).first()
+    if request is None or verb not in SUBJECTS:
+        return 0
+    events = RequestEvent.objects.filter(request=request).select_related("actor").order_by("-id")
+    event = next((e for e in events[:20] if _verb_of(e) == verb), None)
+    if event is None:
+        return 0
+    record([event_notice(request, event, verb)])
+    return deliver_pending(keys=[f"event:{event.pk}"])
+
+
+def record_missed_request_events(*, since: dt.datetime) -> int:
+    """Reconcile: timeline events since `since` that have no notice yet (their task was
+    never queued because the broker was down) get one now. Returns how many."""
+    events = (RequestEvent.objects.filter(created_at__gte=since)
+              .exclude(verb__in=("imported", "edited", "withdrawn")).order_by("id"))
+    rows = list(events.values_list("pk", "request_id", "verb"))
+    # As the workflow does: the last sign-off of an approval is told as the approval, and a
+    # filing denied at once (RESTRICTED data) only as the denial.
+    told_as_next = {"signed_off_approve": "approved", "filed": "auto_denied"}
+    next_verb, last = {}, {}
+    for pk, request_id, verb in rows:
+        if request_id in last:
+            next_verb[last[request_id]] = verb
+        last[request_id] = pk
+    known = set()
+    keys = [f"event:{pk}" for pk, _, _ in rows]
+    for start in range(0, len(keys), 900):
+        known.update(Notification.objects.filter(key__in=keys[start:start + 900])
+                     .values_list("key", flat=True))
+    missing = [pk for pk, _, verb in rows if f"event:{pk}" not in known
+               and not (verb in told_as_next and next_verb.get(pk) == told_as_next[verb])]
+    security = None
+    notices = []
+    for event in events.filter(pk__in=missing).select_related("request__server", "actor"):
+        verb = _verb_of(event)
+        if verb is None:
+            continue
+        if security is None:
+            security = security_team_ids()
+        notices.append(event_notice(event.request, event, verb, security))
+    return len(record(notices))

@@ -1,0 +1,67 @@
+"""The jobs that tell people (SPEC §8). Thin: each calls the services and is safe to run
+twice. A job that changes state calls the service of the app whose state it is (the
+registry expires approvals, the workflow flags overdue reviews), then records the notices
+and sends what is unsent.
+
+Task names are stored strings (django-celery-beat's rows, queued messages), so the jobs keep
+the names they were first scheduled under, whichever app's name they carry."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from approvals import services as workflow
+from registry import services as registry
+
+from . import approval_notices, overdue_notices, request_events, review_cycle
+from .delivery import deliver_pending
+from .records import RETRY_WINDOW
+
+RETRIES = {"autoretry_for": (Exception,), "max_retries": 3, "retry_backoff": True}
+
+
+@shared_task(name="approvals.notify_request_event", **RETRIES)
+def notify_request_event(request_id: int, verb: str):
+    """Tell the people a request concerns what just happened to it (queued by the
+    workflow after commit)."""
+    return request_events.request_event(request_id, verb)
+
+
+@shared_task(name="approvals.deliver_notifications", **RETRIES)
+def deliver_notifications():
+    """The reconciling run: record the notices of request events whose task was never
+    queued (the broker was down), then send every notice not sent yet."""
+    recorded = request_events.record_missed_request_events(
+        since=timezone.now() - RETRY_WINDOW)
+    return {"recorded": recorded, "mailed": deliver_pending()}
+
+
+@shared_task(name="approvals.flag_overdue_requests", **RETRIES)
+def flag_overdue_requests():
+    """Flag reviews past their due date and escalate the ones a day late, once each; tell
+    their reviewers and the directors."""
+    counts = workflow.flag_overdue_requests()
+    overdue_notices.notify_overdue_requests()
+    counts["mailed"] = deliver_pending()
+    return counts
+
+
+@shared_task(name="registry.expire_approvals", **RETRIES)
+def expire_approvals():
+    """Expire what is due (the export is rebuilt after commit), then tell its people."""
+    expired = registry.expire_due_approvals()
+    told = approval_notices.notify_expired_approvals()
+    return {"expired": len(expired), "notices": told, "mailed": deliver_pending()}
+
+
+@shared_task(name="registry.warn_expiring_approvals", **RETRIES)
+def warn_expiring_approvals():
+    """The 30, 14 and 7-day warnings before an approval expires, once per threshold."""
+    warned = approval_notices.warn_expiring_approvals()
+    return {"warnings": warned, "mailed": deliver_pending()}
+
+
+@shared_task(name="governance.review_cycle_reminder", **RETRIES)
+def review_cycle_reminder():
+    """Remind before and after the organisation's next review date, once per stage."""
+    recorded = review_cycle.review_cycle_reminder()
+    return {"reminders": recorded, "mailed": deliver_pending()}
