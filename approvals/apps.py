@@ -8,8 +8,11 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         # Models can be imported only once every app is loaded, hence here.
         from audit.registration import CONFIG_MASK, register
+        from registry import workflow
 
         from .models import Comment, Request, RequestEvent, SignOff
+        from .registry_view import RegistryView
 
         register(SignOff, Comment, RequestEvent)
         register(Request, **CONFIG_MASK)
+        workflow.provide(RegistryView())

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from accounts.roles import Role
 from registry.models import Approval
 
 from .models import OPEN_STATUSES, Comment, Request, RequestEvent, RequestStatus, SignOff
@@ -89,10 +91,6 @@ def denials_of(server) -> list[Request]:
 
 
 def reviewers():
-    from django.contrib.auth import get_user_model
-
-    from accounts.roles import Role
-
     return get_user_model().objects.filter(
         groups__name=Role.SECURITY_TEAM, is_active=True).order_by("username").distinct()
 

@@ -700,7 +700,7 @@ def _decide_approved(request, actor, signoffs, pol, today):
 
 
 # ─── the importer's requests ────────────────────────────────────────────────────────
-# The importer (registry.services.import_registry) writes what a registry file says through
+# The importer (approvals.importer.import_registry) writes what a registry file says through
 # these, inside its own transaction: the same moves, events, denials and notices as a page.
 
 

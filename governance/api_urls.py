@@ -5,12 +5,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from approvals.api import RequestViewSet
+from approvals.api.requests import RequestViewSet
+from approvals.api.servers import ServerViewSet
 from audit.api import AuditList
-from registry.api import ExportViewSet, LatestExportFile, ServerViewSet
+from registry.api.check import CheckView
+from registry.api.client import HookDownload
+from registry.api.exports import ExportViewSet, LatestExportFile
 
-from .api.check import CheckView
-from .api.client import HookDownload
 from .api.errors import not_found
 
 router = DefaultRouter()

@@ -12,6 +12,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from governance.celery import app
+
 
 def _check_database() -> str:
     with connection.cursor() as cursor:
@@ -21,8 +23,6 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    from governance.celery import app
-
     if app.conf.task_always_eager:
         return "in-process (no broker configured)"
     with app.connection_for_write() as conn:

@@ -5,8 +5,10 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,11 +159,6 @@ def email_settings(url: str) -> dict:
     smtps:// or ?ssl=1 is TLS from the first byte (Django's EMAIL_USE_SSL, port 465);
     submission:// or ?tls=1 is STARTTLS (EMAIL_USE_TLS, port 587); smtp+ssl:// and
     smtp+tls:// are django-environ's own names for the same."""
-    from urllib.parse import parse_qs, urlsplit, urlunsplit
-
-    import environ
-    from django.core.exceptions import ImproperlyConfigured
-
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     scheme = parts.scheme.lower()

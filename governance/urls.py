@@ -1,8 +1,8 @@
-"""Top-level routes. Each area keeps its own urls module:
-pages of the catalog and exports (registry.urls), requests and the queue (approvals.urls),
-sign-in, dashboard and audit (governance.portal_urls), the HTTP API (governance.api_urls),
-API tokens (governance.token_urls), health checks (governance.health_urls) and the
-notification list (governance.notification_urls)."""
+"""Top-level routes. Each app keeps its own urls module: sign-in, sign-out and API tokens
+(accounts.urls), the notification list (notifications.urls), the audit trail (audit.urls),
+the export pages (registry.urls), the catalog, requests, the queue and the dashboard
+(approvals.urls); the HTTP API of every app (governance.api_urls) and the health checks
+(governance.health_urls)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -17,7 +17,6 @@ urlpatterns = [
     path("", include("governance.health_urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
-    path("", include("governance.portal_urls")),
     path("", include("audit.urls")),
     path("", include("registry.urls")),
     path("", include("approvals.urls")),

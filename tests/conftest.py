@@ -29,7 +29,7 @@ def _fresh_check_index():
     """Each test starts with no in-process check index, as a new worker does: the index is
     keyed on the registry revision, which rows written by factories do not bump, and the
     rollback between tests puts the revision back."""
-    from governance.api import check
+    from registry.api import check
 
     check._cache.clear()
 

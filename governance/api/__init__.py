@@ -1,2 +1,2 @@
-"""The HTTP API's shared pieces: the JSON error shape, the body limit, strict input fields,
-permissions by role, and the endpoints that belong to no app (check, audit, client)."""
+"""The HTTP API's shared pieces, used by every app's endpoints: the JSON error shape, the
+body limit, strict input fields and pagination."""

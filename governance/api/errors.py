@@ -10,6 +10,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from governance.errors import ServiceError
 
+from .parsers import PayloadTooLarge
+
 INVALID = "The input is invalid; nothing was saved."
 
 
@@ -62,8 +64,6 @@ def exception_handler(exc, context):
         response.data = body
         return response
     if isinstance(exc, RequestDataTooBig):
-        from .parsers import PayloadTooLarge
-
         exc = PayloadTooLarge()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

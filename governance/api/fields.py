@@ -3,6 +3,8 @@ does not know, instead of silently coercing or dropping them."""
 
 from rest_framework import serializers
 
+from .errors import ErrorSerializer
+
 
 class StrictCharField(serializers.CharField):
     default_error_messages = {"type": "must be a string, not {kind}"}
@@ -42,6 +44,4 @@ class StrictSerializer(serializers.Serializer):
 
 def error_responses(*codes):
     """drf-spectacular response entries for the error codes an endpoint can answer."""
-    from .errors import ErrorSerializer
-
     return {code: ErrorSerializer for code in codes}

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import issue_token
-from governance.demo import load_demo
+from approvals.demo import load_demo
 
 ROLES = {"developer": "dev", "tech_lead": "john", "security_team": "sec",
          "engineering_director": "erin", "platform_team": "pat", "administrator": "admin"}

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.roles import ALL_ROLES
-from governance.demo import DEMO_PASSWORD
+from approvals.demo import DEMO_PASSWORD
 from registry.models import Approval, ExportSnapshot
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from .fields import error_responses
+from governance.api.fields import error_responses
 
 HOOK_FILE = Path(settings.BASE_DIR) / "client" / "mcp_governance_hook.py"
 

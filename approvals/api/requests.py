@@ -21,9 +21,17 @@ from governance.errors import Conflict, NotAllowed
 from governance.models import DataScope, Risk
 from registry.models import PackageRegistry
 
-from . import services as workflow
-from .forms import link_for_viewer
-from .models import Comment, Request, RequestEvent, RequestKind, RequestStatus, SignOff
+from .. import services as workflow
+from ..forms import link_for_viewer
+from ..models import (
+    OPEN_STATUSES,
+    Comment,
+    Request,
+    RequestEvent,
+    RequestKind,
+    RequestStatus,
+    SignOff,
+)
 
 # ─── output ─────────────────────────────────────────────────────────────────────────
 
@@ -188,8 +196,6 @@ class RequestFilter(django_filters.FilterSet):
         fields = ["status", "kind", "server", "requester", "reviewer", "open"]
 
     def filter_open(self, queryset, name, value):
-        from .models import OPEN_STATUSES
-
         if value is None:
             return queryset
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(

@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import ALL_ROLES, Role
+from audit.actors import acting_as, system_user
 from registry import formats
+
+from . import importer
+from . import services as workflow
+from .models import Request
 
 TEMPLATE = Path(settings.BASE_DIR) / "registry" / "data" / "mcp-registry-template.yaml"
 DEMO_PASSWORD = "demo-portal-2026"
@@ -69,18 +74,13 @@ def ensure_demo_users() -> dict[str, object]:
 
 @transaction.atomic
 def load_demo(today: dt.date | None = None) -> dict[str, object]:
-    from approvals import services as workflow
-    from approvals.models import Request
-    from audit.actors import acting_as, system_user
-    from registry import services as registry_services
-
     today = today or timezone.localdate()
     users = ensure_demo_users()
     registry, problems = formats.parse_registry(TEMPLATE.read_text(encoding="utf-8"))
     if problems:
         raise ValueError("the demo template does not parse: " + "; ".join(problems))
     with acting_as(system_user()):
-        registry_services.import_registry(registry=shift_registry(registry, today),
+        importer.import_registry(registry=shift_registry(registry, today),
                                           actor=system_user())
     if not Request.objects.filter(server__name="context7", version="1.2.4").exists():
         workflow.file_request(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from governance import demo
+from approvals import demo
 from registry.services import build_export
 
 

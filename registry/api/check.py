@@ -24,9 +24,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api.fields import error_responses
 from governance.policy import remote, versions
 
-from .fields import error_responses
+from .. import workflow
+from ..models import Approval, Server, in_force, lapsed
+from ..selectors import export_state
 
 VERDICTS = ("approved", "unapproved", "denied", "expired", "version_mismatch")
 MAX_SERVERS = 1000
@@ -102,9 +105,6 @@ class Index:
 
 
 def build_index(today) -> Index:
-    from approvals.models import OPEN_STATUSES, Request, RequestStatus
-    from registry.models import Approval, Server, in_force, lapsed
-
     index = Index()
     for sid, name, package in Server.objects.values_list("id", "name", "package"):
         index.servers[sid] = ServerState(name=name)
@@ -125,16 +125,13 @@ def build_index(today) -> Index:
             state.deployable = (version, key, expires)
         elif lapsed(status, expires, today):
             state.lapsed = (version, expires)
-    denied = Request.objects.filter(status=RequestStatus.DENIED).values_list(
-        "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
-        "decided_at", "id")
-    for rid, sid, config, reason, alternative in denied:
+    rows = workflow.current().check_rows()
+    for rid, sid, config, reason, alternative in rows.denials:
         index.servers[sid].denial = (rid, reason, alternative)
         key = identity(config)
         if key:
             index.denied_identity[key] = sid
-    for rid, sid, version, status in Request.objects.filter(
-            status__in=OPEN_STATUSES).values_list("id", "server_id", "version", "status"):
+    for rid, sid, version, status in rows.open_requests:
         index.servers[sid].open_request = (rid, version, status)
     return index
 
@@ -147,8 +144,6 @@ def registry_version(today) -> tuple:
     """Changes whenever anything the verdicts depend on changes: every change of the
     registry bumps its revision in the same transaction (registry.services.registry_changed),
     and an approval's expiry by date changes `today`. One single-row read."""
-    from registry.selectors import export_state
-
     state = export_state()
     return (today, state.number, state.changed_at)
 

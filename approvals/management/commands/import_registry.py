@@ -4,9 +4,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from approvals import importer
 from audit.actors import acting_as, system_user
 from governance.errors import ServiceError
-from registry import formats, services
+from registry import formats
 
 
 class Command(BaseCommand):
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         actor = system_user()
         try:
             with acting_as(actor):
-                counts = services.import_registry(registry=registry, actor=actor,
+                counts = importer.import_registry(registry=registry, actor=actor,
                                                   dry_run=dry_run)
         except ServiceError as exc:
             for key, messages in exc.errors.items():

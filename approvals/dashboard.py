@@ -1,13 +1,15 @@
-"""Portal pages that belong to no single app: the dashboard and the audit trail, plus the
-small helpers every page uses (role checks that answer with the 403 page, pagination)."""
+"""The dashboard: the registry at a glance, with the review work for the queue's roles."""
 
 from __future__ import annotations
 
 from django.shortcuts import render
 
 from accounts import roles
+from governance.pages import role_required
+from registry.selectors import expiring_approvals
 
-from .pages import role_required
+from .models import OPEN_STATUSES
+from .selectors import dashboard_figures
 
 
 def bars(items, *, title: str, danger: bool = False) -> dict:
@@ -22,19 +24,12 @@ def bars(items, *, title: str, danger: bool = False) -> dict:
             "bar_w": bar_w, "danger": danger}
 
 
-# ─── dashboard ──────────────────────────────────────────────────────────────────────
-
-
 @role_required(lambda u: roles.can_see_queue(u) or roles.can_download_exports(u),
                "The dashboard is for reviewers and the platform team.")
 def dashboard(request):
     """The registry at a glance. The review work (open requests by status, overdue reviews
     with their links) is the queue's, so only the queue roles of SPEC §3 see it; the
     platform team sees the approvals, their risk, scope and expiry."""
-    from approvals.models import OPEN_STATUSES
-    from approvals.selectors import dashboard_figures
-    from registry.selectors import expiring_approvals
-
     figures = dashboard_figures()
     median = figures["median_hours"]
     expiring = list(expiring_approvals(within_days=90))
@@ -44,7 +39,7 @@ def dashboard(request):
         "status_chart": bars([(label, n) for _, label, n in figures["by_status"]],
                              title="Requests by status"),
     } if show_queue else {"overdue": [], "by_status": []}
-    return render(request, "governance/dashboard.html", {
+    return render(request, "approvals/dashboard.html", {
         **figures,
         **queue_figures,
         "show_queue": show_queue,

@@ -1,0 +1,2 @@
+"""The workflow's HTTP API: requests, and the catalog of servers with their approvals,
+pending requests and denials."""

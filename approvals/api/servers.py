@@ -1,0 +1,152 @@
+"""The catalog API (SPEC §7): servers with their active approval, pending requests and
+denial; and the security team's revocation of a server's active approval. It lists
+requests beside the registry's approvals, so it is the workflow's (the layer above)."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from accounts.roles import can_manage_reviews
+from governance.api.fields import (
+    StrictCharField,
+    StrictChoiceField,
+    StrictSerializer,
+    error_responses,
+)
+from governance.errors import NotAllowed
+from governance.models import DataScope, Risk
+from registry import services as registry
+from registry.models import Approval, Server
+
+from .. import catalog
+from ..models import Request, RequestStatus
+
+CATALOG_STATUSES = catalog.CATALOG_STATUSES
+
+
+class ActiveApprovalSerializer(serializers.ModelSerializer):
+    config = serializers.JSONField()
+    restrictions = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Approval
+        fields = ["id", "version", "data_scope", "risk", "rationale", "restrictions", "config",
+                  "approved_by", "approved_date", "expires", "status"]
+
+
+class PendingRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Request
+        fields = ["id", "kind", "version", "status", "expected_decision"]
+
+
+class DenialSerializer(serializers.ModelSerializer):
+    request_id = serializers.IntegerField(source="id")
+
+    class Meta:
+        model = Request
+        fields = ["request_id", "decided_at", "denial_reason", "denial_alternative"]
+
+
+# One instance each, so their fields are built once rather than for every server listed.
+ACTIVE_APPROVAL = ActiveApprovalSerializer()
+DENIAL = DenialSerializer()
+
+
+class ServerSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    active_approval = serializers.SerializerMethodField()
+    pending_requests = PendingRequestSerializer(source="open_requests", many=True)
+    denial = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Server
+        fields = ["id", "name", "source", "package_registry", "package", "status",
+                  "active_approval", "pending_requests", "denial"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[*CATALOG_STATUSES, "none"]))
+    def get_status(self, server):
+        return catalog.catalog_status(server)
+
+    @extend_schema_field(ActiveApprovalSerializer(allow_null=True))
+    def get_active_approval(self, server):
+        active = catalog.active_approval(server)  # never one past its expiry
+        return ACTIVE_APPROVAL.to_representation(active) if active else None
+
+    @extend_schema_field(DenialSerializer(allow_null=True))
+    def get_denial(self, server):
+        if server.has_active or not server.denials:
+            return None
+        return DENIAL.to_representation(server.denials[0])
+
+
+class RevokeSerializer(StrictSerializer):
+    approval = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1,
+        help_text="The id of the approval you mean (active_approval.id of the server): if "
+                  "another has replaced it meanwhile, the answer is 409 and nothing changes.")
+    reason = StrictCharField(max_length=2000, help_text="Why it is revoked (an incident, a CVE).")
+
+
+class CatalogQuery(StrictSerializer):
+    status = StrictChoiceField(choices=CATALOG_STATUSES, required=False)
+    risk = StrictChoiceField(choices=Risk.choices, required=False)
+    scope = StrictChoiceField(choices=DataScope.choices, required=False)
+    search = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                   help_text="Part of the server's name.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The catalog: servers with their active approval, pending "
+                               "requests and denial", parameters=[CatalogQuery],
+                       responses={200: ServerSerializer(many=True), **error_responses(400)}),
+    retrieve=extend_schema(summary="One server of the catalog",
+                           responses={200: ServerSerializer, **error_responses(404)}),
+)
+class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ServerSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["name", "created_at"]
+    lookup_field = "name"
+    lookup_value_regex = r"[a-z0-9][a-z0-9._-]{0,63}"
+
+    def get_queryset(self):
+        params = {}
+        if self.action == "list":
+            query = {k: v for k, v in self.request.query_params.items()
+                     if k in CatalogQuery().fields}
+            checked = CatalogQuery(data=query)
+            checked.is_valid(raise_exception=True)
+            params = checked.validated_data
+        denials = Request.objects.filter(status=RequestStatus.DENIED).order_by(
+            "-decided_at", "-id")
+        return catalog.catalog(**params).prefetch_related(
+            Prefetch("requests", queryset=denials, to_attr="denials"))
+
+    @extend_schema(
+        summary="Security: revoke the server's active approval at once, with a reason",
+        description="Audited and notified (requester, approvers, security and platform "
+                    "teams); the served export files leave it out at once. 409 when the "
+                    "approval named is no longer active (a bump or renewal superseded it a "
+                    "moment ago: the answer names the one that did).",
+        request=RevokeSerializer,
+        responses={200: ServerSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, name=None):
+        server = self.get_object()
+        if not can_manage_reviews(request.user):
+            raise NotAllowed("Only the security team can revoke an approval.")
+        serializer = RevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not Approval.objects.filter(pk=data["approval"], server=server).exists():
+            raise serializers.ValidationError(
+                {"approval": [f"{server.name} has no approval #{data['approval']}"]})
+        registry.revoke_approval(actor=request.user, approval=data["approval"],
+                                 reason=data["reason"])
+        return Response(ServerSerializer(self.get_queryset().get(pk=server.pk)).data)
+
+

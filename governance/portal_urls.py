@@ -1,7 +1,0 @@
-from django.urls import path
-
-from . import views
-
-urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-]

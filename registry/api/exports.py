@@ -1,0 +1,129 @@
+"""The exports API (SPEC §7): the snapshot history and the latest export files, served
+from the stored snapshot are served from the stored snapshot with a strong ETag (its sha256), so a
+deployment pipeline that already has the file gets 304 without anything being rebuilt."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.views import APIView
+
+from accounts.permissions import CanDownloadExports
+from governance.api.fields import (
+    error_responses,
+)
+
+from .. import selectors, services
+from ..models import ExportSnapshot
+
+CONTENT_TYPES = {
+    "mcp-registry.yaml": "application/yaml; charset=utf-8",
+    "managed-mcp.json": "application/json",
+    "managed-settings.json": "application/json",
+}
+
+
+# ─── exports ────────────────────────────────────────────────────────────────────────
+
+SUMMARY_FIELDS = ["id", "created_at", "cause", "sha256", "file_sha256", "valid_until",
+                  "previous", "revision"]
+
+
+class ExportSummarySerializer(serializers.ModelSerializer):
+    file_sha256 = serializers.DictField(child=serializers.CharField())
+
+    class Meta:
+        model = ExportSnapshot
+        fields = SUMMARY_FIELDS
+
+
+class ExportDetailSerializer(ExportSummarySerializer):
+    class Meta(ExportSummarySerializer.Meta):
+        fields = [*SUMMARY_FIELDS, "diff"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Export history, newest first",
+                       responses={200: ExportSummarySerializer(many=True),
+                                  **error_responses(403)}),
+    retrieve=extend_schema(summary="One export with its diff against the previous one",
+                           responses={200: ExportDetailSerializer,
+                                      **error_responses(403, 404)}),
+)
+class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [CanDownloadExports]
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        fields = SUMMARY_FIELDS + (["diff"] if self.action == "retrieve" else [])
+        return ExportSnapshot.objects.only(*[f for f in fields if f != "previous"],
+                                           "previous_id")
+
+    def get_serializer_class(self):
+        return ExportDetailSerializer if self.action == "retrieve" else ExportSummarySerializer
+
+
+def current_snapshot_head() -> selectors.ExportState:
+    """What the files are served from, read from one small row (the registry revision, the
+    snapshot current for it and its file hashes) without the file bodies; built first when
+    it is behind the committed registry or an approval in it has passed its expiry."""
+    return services.current_export()
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+class LatestExportFile(APIView):
+    permission_classes = [CanDownloadExports]
+
+    @extend_schema(
+        summary="The latest export file, with a strong ETag (its sha256)",
+        parameters=[
+            OpenApiParameter("filename", OpenApiTypes.STR, OpenApiParameter.PATH,
+                             enum=list(ExportSnapshot.FILES)),
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                             required=False,
+                             description="The ETag you have; 304 when it is still current."),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
+            304: OpenApiResponse(description="Your copy is current."),
+            **error_responses(403, 404),
+        },
+    )
+    def get(self, request, filename):
+        if filename not in ExportSnapshot.FILES:
+            raise NotFound(f"No export file named {filename}; the files are "
+                           f"{', '.join(ExportSnapshot.FILES)}.")
+        head = current_snapshot_head()
+        sha = (head.file_sha256 or {}).get(filename)
+        etag = f'"{sha}"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache",
+                   "X-Export-Id": str(head.snapshot_id)}
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponse(status=304)
+        else:
+            column = {"mcp-registry.yaml": "registry_yaml", "managed-mcp.json": "managed_mcp_json",
+                      "managed-settings.json": "managed_settings_json"}[filename]
+            body = ExportSnapshot.objects.values_list(column, flat=True).get(
+                pk=head.snapshot_id)
+            response = HttpResponse(body.encode(), content_type=CONTENT_TYPES[filename])
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        for key, value in headers.items():
+            response[key] = value
+        return response
