@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services test-browser bench lint lock services docker
+.PHONY: install run test test-services test-browser bench lint graph lock services docker
 
 install: $(STAMP)
 
@@ -46,8 +46,17 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python .ci/check_lock.py
+
+# The import graph of the apps (import-linter's drawgraph, offline): import-graph.dot, and
+# import-graph.svg where Graphviz's `dot` is installed. Not committed (.gitignore).
+APPS := governance accounts audit registry approvals notifications
+graph: install
+	$(BIN)/import-linter drawgraph $(APPS) > import-graph.dot
+	@if command -v dot >/dev/null; then dot -Tsvg import-graph.dot -o import-graph.svg && \
+		echo "import-graph.svg"; else echo "import-graph.dot (install graphviz for an SVG)"; fi
 
 # requirements.lock, what the Docker image installs (hash-checked): pyproject.toml's
 # dependencies and theirs, for Python 3.11+ on any platform. Run it after changing them.
