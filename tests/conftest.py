@@ -2,8 +2,11 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from hypothesis import settings as hypothesis_settings
+from rest_framework.test import APIClient
 
+from accounts.services import issue_token
 from approvals import services as workflow
 from tests.factories import ApprovalFactory, UserFactory, stdio_config
 
@@ -125,3 +128,29 @@ def approve(tech_lead, security):
         return request
 
     return _approve
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an APIClient authenticated with the user's token (None: anonymous)."""
+
+    def _client(user=None):
+        client = APIClient()
+        if user is not None:
+            _token, key = issue_token(user=user, name="tests", days=None)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def client_for(db):
+    """A browser-like client signed in as `user` (CSRF checks on, as in a real browser)."""
+
+    def _client(user):
+        client = Client(enforce_csrf_checks=False)
+        client.force_login(user)
+        return client
+
+    return _client

@@ -1,0 +1,60 @@
+"""The catalog API: servers with their active approval, filtered, in a fixed number of
+queries."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tests.factories import ApprovalFactory
+
+
+def test_catalog_lists_servers_with_their_active_approval(api, developer, active_approval,
+                                                          file):
+    file(server_name="new-one", package="@x/new-one",
+         config={"command": "npx", "args": ["-y", "@x/new-one@1.2.3"]})
+    body = api(developer).get("/api/v1/servers/").json()
+    servers = {s["name"]: s for s in body["results"]}
+    assert servers["context7"]["status"] == "active"
+    assert servers["context7"]["active_approval"]["version"] == "1.2.3"
+    assert servers["new-one"]["status"] == "pending"
+    assert servers["new-one"]["pending_requests"][0]["version"] == "1.2.3"
+
+
+def test_catalog_filters_and_refuses_unknown_values(api, developer, active_approval):
+    client = api(developer)
+    assert client.get("/api/v1/servers/?status=active").json()["count"] == 1
+    assert client.get("/api/v1/servers/?status=denied").json()["count"] == 0
+    assert client.get("/api/v1/servers/?search=ctx").json()["count"] == 0
+    assert client.get("/api/v1/servers/?search=context").json()["count"] == 1
+    response = client.get("/api/v1/servers/?risk=EXTREME")
+    assert response.status_code == 400
+    assert "risk" in response.json()["errors"]
+
+
+def test_an_approval_past_its_expiry_is_not_shown_as_active(api, developer):
+    """The nightly job has not run yet: the status is still active, the date has passed."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ApprovalFactory(server__name="lapsed", risk="LOW", data_scope="PUBLIC",
+                    approved_date=yesterday - dt.timedelta(days=180), expires=yesterday)
+    ApprovalFactory(server__name="current", risk="LOW", data_scope="PUBLIC")
+    client = api(developer)
+    servers = {s["name"]: s for s in client.get("/api/v1/servers/").json()["results"]}
+    assert servers["lapsed"]["active_approval"] is None
+    assert servers["lapsed"]["status"] == "expired"
+    assert servers["current"]["active_approval"]["version"] == "1.2.3"
+    assert client.get("/api/v1/servers/lapsed/").json()["active_approval"] is None
+    for query in ("risk=LOW", "scope=PUBLIC"):
+        names = [s["name"] for s in client.get(f"/api/v1/servers/?{query}").json()["results"]]
+        assert names == ["current"], query
+
+
+def test_catalog_query_count_does_not_grow_with_page_size(api, developer,
+                                                          django_assert_max_num_queries):
+    ApprovalFactory.create_batch(40)
+    client = api(developer)
+    with django_assert_max_num_queries(8):
+        small = client.get("/api/v1/servers/?page_size=5")
+    with django_assert_max_num_queries(8):
+        large = client.get("/api/v1/servers/?page_size=40")
+    assert len(small.json()["results"]) == 5
+    assert len(large.json()["results"]) == 40
