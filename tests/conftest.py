@@ -32,9 +32,9 @@ def _fresh_check_index():
     """Each test starts with no in-process check index, as a new worker does: the index is
     keyed on the registry revision, which rows written by factories do not bump, and the
     rollback between tests puts the revision back."""
-    from registry.api import check
+    from registry import check_index
 
-    check._cache.clear()
+    check_index._cache.clear()
 
 
 @pytest.fixture
