@@ -1,5 +1,7 @@
 """Shared set-up for the benchmarks: a throw-away database (SQLite in a temp folder unless
-DATABASE_URL is set), migrated, and helpers to seed many rows quickly."""
+DATABASE_URL is set), migrated, and helpers to seed many rows quickly. The scripts import
+Django's and the project's modules inside their functions, after setup_django(): models
+cannot be imported before django.setup()."""
 
 import datetime as dt
 import os

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from approvals.models import Comment, Request
+from tests.approvals.test_requests_api import NEW
 from tests.factories import stdio_config
-
-from .test_requests_api import NEW
 
 # Every endpoint that takes a body, and the method it takes it with.
 BODIES = [

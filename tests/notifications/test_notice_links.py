@@ -17,8 +17,8 @@ from governance.models import Organisation
 from notifications import delivery, tasks
 from notifications.models import Notification
 from registry import services as registry_services
+from tests.approvals.test_filing import form_data
 from tests.factories import ApprovalFactory, RequestFactory
-from tests.views.test_filing import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_elsewhere")]
 

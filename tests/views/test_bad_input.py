@@ -7,8 +7,7 @@ import json
 import pytest
 
 from approvals.models import Request
-
-from .test_filing import errors_of, form_data
+from tests.approvals.test_filing import errors_of, form_data
 
 pytestmark = pytest.mark.django_db
 

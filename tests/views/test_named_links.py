@@ -17,9 +17,9 @@ from approvals.models import Request
 from notifications import request_events
 from registry import services as registry_services
 from registry.models import ExportSnapshot, Server
+from tests.approvals.test_filing import form_data
 from tests.factories import UserFactory, stdio_config
 from tests.urls_elsewhere import PREFIX
-from tests.views.test_filing import form_data
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 TAG = re.compile(r"{%.*?%}|{{.*?}}", re.S)

@@ -4,7 +4,7 @@ each explained next to the field that carries them, and nothing is filed."""
 import pytest
 
 from approvals.models import Request
-from tests.views.test_filing import errors_of, form_data
+from tests.approvals.test_filing import errors_of, form_data
 
 pytestmark = pytest.mark.django_db
 

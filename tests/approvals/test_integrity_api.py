@@ -140,7 +140,7 @@ def test_an_edit_to_http_makes_a_patch_bump_major(api, developer, security, acti
 ])
 def test_hidden_characters_answer_400_naming_field_and_character(api, developer, field,
                                                                  value, key):
-    from tests.api.test_requests_api import NEW
+    from tests.approvals.test_requests_api import NEW
 
     response = api(developer).post("/api/v1/requests/", {**NEW, field: value}, format="json")
     assert response.status_code == 400, response.json()
