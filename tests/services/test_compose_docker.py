@@ -177,7 +177,7 @@ def stack(tmp_path_factory):
             _wait(lambda port=port: _ready(stack, port), 120, f"web on port {port}", stack)
         stack.token = stack.shell(
             "from django.contrib.auth import get_user_model\n"
-            "from governance import services\n"
+            "from accounts import services\n"
             "user = get_user_model().objects.create_superuser("
             "'compose-admin', 'compose-admin@example.com', None)\n"
             # an API token as the token page makes it: its key is returned once
