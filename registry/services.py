@@ -181,7 +181,7 @@ def revoke_approval(*, actor, approval: Approval | int, reason: str) -> Approval
     served files at once.
 
     Lock order: the server's row first, then the approval, as the workflow's final sign-off
-    does (approvals.services._check_decidable). So a revocation and the approval of a bump
+    does (approvals.services.signoff._check_decidable). So a revocation and the approval of a bump
     or renewal of the same server run one after the other, never past each other: either
     the revocation comes first, and the bump's final sign-off is refused (409: the approval
     it was classified against is no longer active), or the bump does, and the revocation is

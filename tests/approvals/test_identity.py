@@ -7,7 +7,7 @@ import yaml
 from approvals import services as workflow
 from governance.errors import InvalidInput
 from registry.services import render_files
-from tests.approvals.test_workflow import approve_new_server
+from tests.approvals.services.helpers import approve_new_server
 from tests.factories import stdio_config
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,29 @@
+"""The workflow service: every change of a request's state goes through these functions,
+whether it comes from a page, the API, the admin, the importer or a job. Each runs in one
+transaction, locks the request row, checks the rules of SPEC §4, writes, records the event
+and the actor, and queues follow-up work after commit.
+
+One module per verb: `filing`, `review` (claim, assign, move, assess), `signoff` (sign-offs
+and the decisions they make), `resubmission` (the requester's edits), `withdrawal`,
+`discussion`, `importing` (the importer's requests) and `overdue` (the job's marks); `steps`
+holds what every change does. Callers use the names below: `from approvals import services`.
+"""
+
+from ..models import OPEN_STATUSES, SIGNABLE_STATUSES
+from .discussion import add_comment, can_view
+from .filing import file_request
+from .importing import record_imported, record_imported_denial
+from .overdue import ESCALATE_AFTER, flag_overdue_requests
+from .resubmission import EDITABLE_FIELDS, MATERIAL_FIELDS, edit_request, resubmit
+from .review import assign, set_assessment, transition
+from .signoff import missing_roles, sign_off
+from .steps import REVIEW_MOVES, REVIEW_TRANSITIONS, earlier_denial, request_link, route_of
+from .withdrawal import withdraw
+
+__all__ = [
+    "EDITABLE_FIELDS", "ESCALATE_AFTER", "MATERIAL_FIELDS", "OPEN_STATUSES", "REVIEW_MOVES",
+    "REVIEW_TRANSITIONS", "SIGNABLE_STATUSES", "add_comment", "assign", "can_view",
+    "earlier_denial", "edit_request", "file_request", "flag_overdue_requests", "missing_roles",
+    "record_imported", "record_imported_denial", "request_link", "resubmit", "route_of",
+    "set_assessment", "sign_off", "transition", "withdraw",
+]

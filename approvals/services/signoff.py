@@ -1,0 +1,188 @@
+"""Sign-offs and the decisions they lead to (SPEC §4 rules 2-5, 7): approved, with the
+approval recorded in the registry, or denied, by a person or at once for RESTRICTED data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role, roles_of
+from audit.actors import acting_as
+from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
+from governance.policy import names, routing, validity
+from governance.selectors import current_policy
+from registry.models import Approval
+from registry.services import record_approval
+
+from ..models import SIGNABLE_STATUSES, RequestKind, SignOff
+from .steps import (
+    ensure_open,
+    lock_request,
+    make_move,
+    mark_registry_changed,
+    queue_notice,
+    record_event,
+    route_of,
+)
+
+
+@transaction.atomic
+def sign_off(*, actor, request, role: str, decision: str, comment: str = "", reason: str = "",
+             alternative: str = "", release_notes: str = "", expires: dt.date | None = None,
+             today: dt.date | None = None) -> SignOff:
+    """Record one person's approve or deny in one role (SPEC §4 rules 4, 5, 7).
+
+    Never the requester, only a role the route requires and the actor holds, once per
+    person; the first deny decides; the last missing approve approves, provided the risk
+    is set and the route's evidence is there."""
+    request = lock_request(request)
+    ensure_open(request, "be signed off")
+    if request.status not in SIGNABLE_STATUSES:
+        raise Conflict(f"A request that is {request.status} cannot be signed off.",
+                       {"status": ["it is with the requester until they resubmit"]})
+    if actor == request.requester:
+        raise NotAllowed("You filed this request, so you cannot sign it off.",
+                         {"role": ["the requester never signs off their own request"]})
+    policy = current_policy()
+    route = route_of(request, policy)
+    errors = Errors()
+    errors.add("decision", names.choice_problem(decision, SignOff.Decision.values, "decision"))
+    if role not in route.required_roles:
+        errors.add("role", f"{role} is not on this request's route "
+                           f"(required: {', '.join(route.required_roles)})")
+    errors.raise_if_any()
+    if role not in roles_of(actor):
+        raise NotAllowed(f"You do not hold the {role} role.",
+                         {"role": [f"sign-off as {role} needs membership of {role}"]})
+    signoffs = list(request.signoffs.select_related("user"))
+    if any(s.user_id == actor.pk for s in signoffs):
+        raise Conflict("You have signed off this request already.",
+                       {"role": ["one sign-off per person per request"]})
+    taken = next((s for s in signoffs if s.role == role and s.decision == "approve"), None)
+    if taken:
+        raise Conflict(f"{role} has signed off already ({taken.user.get_username()}).",
+                       {"role": [f"{role} is covered; the route still needs: "
+                                 f"{', '.join(missing_roles(route, signoffs)) or 'nothing'}"]})
+    today = today or timezone.localdate()
+    if decision == "deny":
+        if not reason.strip():
+            raise InvalidInput("A deny needs a reason.", {"reason": ["say why it is denied"]})
+    else:
+        _check_evidence(errors, request, route, role, comment, release_notes)
+        if expires is not None:
+            errors.add("expires", validity.expiry_problem(
+                approved=today, wanted=expires, risk=request.risk or None, policy=policy))
+        errors.raise_if_any()
+    completes = decision == "approve" and set(missing_roles(route, signoffs)) == {role}
+    if completes:
+        _check_decidable(request, route)
+    with acting_as(actor):
+        signoff = SignOff.objects.create(
+            request=request, user=actor, role=role, decision=decision, comment=comment,
+            reason=reason, alternative=alternative, release_notes=release_notes, expires=expires,
+        )
+        record_event(request, actor, f"signed_off_{decision}", detail=f"as {role}")
+        if decision == "deny":
+            decide_denied(request, actor, reason=reason, alternative=alternative, verb="denied")
+        elif completes:
+            _decide_approved(request, actor, [*signoffs, signoff], policy, today)
+        else:
+            queue_notice(request, "signed_off")
+    return signoff
+
+
+def _check_decidable(request, route):
+    """What the final approve needs of the request's state (SPEC §4 rules 3, 4 and 5);
+    a refusal is a 409: the request must change before it can be approved."""
+    final = {}
+    if not request.risk:
+        final["risk"] = ["the security team must set the risk before the final sign-off"]
+    if "sandbox_trial" in route.evidence and not request.passed_sandbox_trial:
+        final["status"] = ["this route needs a sandbox trial: move the request through "
+                           "sandbox_trial with trial notes before the final sign-off"]
+    # The server's row is locked (by lock_request) before the approval: a revocation of the active
+    # approval locks in the same order, so it is either done before this reads (and the
+    # bump is refused below) or waits until this approval has superseded it.
+    active = Approval.objects.select_for_update().filter(
+        server=request.server_id, status=Approval.Status.ACTIVE).first()
+    if request.kind == RequestKind.NEW_SERVER and active:
+        final["server_name"] = [
+            f"{request.server.name} was approved at {active.version} since this request was "
+            "filed: withdraw it and file a version_bump against that approval"]
+    elif request.kind != RequestKind.NEW_SERVER and (
+            active is None or active.pk != request.base_approval_id):
+        now = f"is now {active.version}" if active else "has no active approval now"
+        final["version"] = [
+            f"this request was classified against an approval that is no longer active "
+            f"({request.server.name} {now}): withdraw it and file again"]
+    if final:
+        raise Conflict("The request cannot be approved in its present state.", final)
+
+
+def complete_if_covered(request, actor):
+    """After the route shrank (a lower risk or scope), approvals already given may cover
+    it: decide then, on the same terms as the last sign-off would."""
+    if request.status not in SIGNABLE_STATUSES:  # with the requester: decided on resubmit
+        return
+    policy = current_policy()
+    route = route_of(request, policy)
+    signoffs = list(request.signoffs.select_related("user"))
+    if not signoffs or missing_roles(route, signoffs):
+        return
+    try:
+        _check_decidable(request, route)
+    except Conflict:
+        return
+    _decide_approved(request, actor, signoffs, policy, timezone.localdate())
+
+
+def missing_roles(route, signoffs) -> list[str]:
+    """The roles of the route that no current sign-off approves yet."""
+    approved = {s.role for s in signoffs if s.decision == "approve"}
+    return [r for r in route.required_roles if r not in approved]
+
+
+def _check_evidence(errors, request, route, role, comment, release_notes):
+    if "check_release_notes" in route.evidence and not release_notes.strip():
+        errors.add("release_notes", "this route needs the release notes reviewed: give a link "
+                                    "to them or a summary")
+    if ("full_security_review" in route.evidence and role == Role.SECURITY_TEAM
+            and not comment.strip()):
+        errors.add("comment", "this route needs a full security review: write its findings "
+                              "in the comment")
+
+
+def decide_denied(request, actor, *, reason, alternative, verb, now=None, notify=True):
+    """The one way a request is denied: by a person's deny, automatically (RESTRICTED data,
+    at filing, on an edit or an assessment, or on import), or as an imported decision."""
+    before = request.status
+    make_move(request, "deny")
+    request.decided_at = now or timezone.now()
+    request.denial_reason = reason
+    request.denial_alternative = alternative
+    request.save()
+    record_event(request, actor, verb, before=before, detail=reason)
+    if notify:
+        queue_notice(request, "denied")
+    mark_registry_changed(request, "denied")
+
+
+def _decide_approved(request, actor, signoffs, policy, today):
+    before = request.status
+    make_move(request, "approve")
+    request.decided_at = timezone.now()
+    request.save()
+    approval = record_approval(request=request, signoffs=signoffs, policy_data=policy, today=today)
+    record_event(request, actor, "approved", before=before,
+           detail=f"{approval.version} until {approval.expires}")
+    queue_notice(request, "approved")
+
+
+def deny_if_restricted(request, actor) -> bool:
+    """SPEC §4 rule 2: a RESTRICTED scope is denied at once, whenever it appears."""
+    reason = routing.auto_denial_reason(request.effective_data_scope, current_policy())
+    if reason:
+        decide_denied(request, actor, reason=reason, alternative="", verb="auto_denied")
+    return bool(reason)

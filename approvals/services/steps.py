@@ -1,0 +1,99 @@
+"""The steps every change of a request takes: lock it (its server first), make one move
+of the state machine, record the event, queue the notice, mark the registry changed.
+Shared by the modules of this package; not part of its public face."""
+
+from __future__ import annotations
+
+from django_fsm import can_proceed
+
+from governance.errors import Conflict
+from governance.policy import routing
+from governance.selectors import current_policy
+from governance.transactions import after_commit_task
+from registry.models import Server
+from registry.services import registry_changed
+
+from ..models import OPEN_STATUSES, TERMINAL_STATUSES, Request, RequestEvent, RequestStatus
+
+# The moves the security team makes with `transition`, by name of the state machine's
+# transition (approvals.models.Request, where every move is declared). Decisions come from
+# sign-offs; the requester's own moves (resubmit, withdraw) have functions of their own.
+REVIEW_TRANSITIONS = ("move_to_sandbox_trial", "move_to_awaiting_security",
+                      "move_back_to_review", "ask_for_info")
+# {from: {to, ...}} for the review moves, read off the state machine (the pages offer them).
+REVIEW_MOVES = {state: set() for state in OPEN_STATUSES}
+for _t in Request._meta.get_field("status").get_all_transitions(Request):
+    if _t.name in REVIEW_TRANSITIONS:
+        REVIEW_MOVES[_t.source].add(_t.target)
+
+
+def lock_request(request: Request | int) -> Request:
+    """Lock a request for a change, its server's row first. Every change that touches a
+    server's approvals locks in this order (server, request, approval, and the registry
+    revision last), so the final sign-off of a bump and a revocation of the approval it
+    starts from run one after the other (registry.services.revoke_approval)."""
+    pk = request.pk if isinstance(request, Request) else request
+    Server.objects.select_for_update(of=("self",)).filter(requests=pk).first()
+    return (Request.objects.select_for_update(of=("self",))
+            .select_related("server", "requester").get(pk=pk))
+
+
+def target_of(transition_name: str) -> str:
+    """Where a transition of the state machine leads."""
+    return next(t.target for t in Request._meta.get_field("status").get_all_transitions(Request)
+                if t.name == transition_name)
+
+
+def make_move(request: Request, name: str) -> None:
+    """Make one move of the state machine, or refuse it (409) naming the state it is in."""
+    method = getattr(request, name)
+    if not can_proceed(method):
+        raise Conflict(f"Request #{request.pk} is {request.status}: it cannot move to "
+                       f"{target_of(name)}.", {"status": [f"the request is {request.status}"]})
+    method()
+
+
+def mark_registry_changed(request: Request, what: str) -> None:
+    """The registry YAML lists open requests (and the files their denials): a change of
+    one is a registry change."""
+    registry_changed(cause=f"request #{request.pk} {what}")
+
+
+def record_event(request, actor, verb, *, before="", detail=""):
+    RequestEvent.objects.create(
+        request=request, actor=actor, verb=verb, from_status=before,
+        to_status=request.status if before else "", detail=detail,
+    )
+
+
+def queue_notice(request, verb):
+    """Tell the people a request concerns, after commit (notifications.tasks)."""
+    after_commit_task("approvals.notify_request_event", request.pk, verb)
+
+
+def ensure_open(request: Request, action: str):
+    if request.status in TERMINAL_STATUSES:
+        raise Conflict(
+            f"Request #{request.pk} is {request.status}: a decided request cannot {action}.",
+            {"status": [f"{request.status} is final"]},
+        )
+
+
+def request_link(access_request: Request) -> str:
+    return access_request.get_absolute_url()
+
+
+def route_of(request: Request, policy: routing.PolicyData | None = None) -> routing.Route:
+    return routing.route_for(
+        kind=request.kind, bump_level=request.bump_level or None, risk=request.risk or None,
+        data_scope=request.effective_data_scope, policy=policy or current_policy(),
+    )
+
+
+def earlier_denial(server: Server | None) -> Request | None:
+    if server is None:
+        return None
+    return (
+        Request.objects.filter(server=server, status=RequestStatus.DENIED)
+        .order_by("-decided_at", "-id").first()
+    )
