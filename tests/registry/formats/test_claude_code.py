@@ -130,3 +130,19 @@ def test_a_denied_name_the_client_would_reject_is_denied_by_its_command_only():
     document = formats.managed_settings([], [("docs.search", {"command": "npx",
                                                               "args": ["-y", "@x/d@1.0.0"]})])
     assert document["deniedMcpServers"] == [{"serverCommand": ["npx", "-y", "@x/d@1.0.0"]}]
+
+
+def test_the_allowlist_pins_stdio_by_command_and_remote_by_url():
+    stdio = formats.ApprovedEntry(
+        name="a", version="1.0.0", source="internal", approved_by="x", approved_date=None,
+        expires=None, data_scope="PUBLIC", risk="LOW",
+        config={"command": "uvx", "args": ["tool==1.0.0"]})
+    remote = formats.ApprovedEntry(
+        name="b", version="1.0.0", source="internal", approved_by="x", approved_date=None,
+        expires=None, data_scope="PUBLIC", risk="LOW",
+        config={"type": "sse", "url": "https://b.example.com/sse"})
+    settings_doc = formats.managed_settings([stdio, remote], [("bad", {"command": "evil"})])
+    assert settings_doc["allowedMcpServers"] == [
+        {"serverCommand": ["uvx", "tool==1.0.0"]}, {"serverUrl": "https://b.example.com/sse"}]
+    assert settings_doc["deniedMcpServers"] == [
+        {"serverName": "bad"}, {"serverCommand": ["evil"]}]

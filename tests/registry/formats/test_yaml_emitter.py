@@ -1,4 +1,5 @@
-"""The formats are pure functions: tested without a database."""
+"""The YAML writer (registry/formats/yaml_emitter.py): whatever it writes, PyYAML reads
+back unchanged. Pure functions, tested without a database."""
 
 import datetime as dt
 
@@ -44,19 +45,3 @@ def test_whatever_the_writer_writes_loads_back_unchanged(document):
 def test_prose_with_line_breaks_is_written_as_a_readable_block():
     text = formats.to_yaml({"reason": "Too broad.\nNo sandbox.\n"})
     assert text == "reason: |\n  Too broad.\n  No sandbox.\n"
-
-
-def test_the_allowlist_pins_stdio_by_command_and_remote_by_url():
-    stdio = formats.ApprovedEntry(
-        name="a", version="1.0.0", source="internal", approved_by="x", approved_date=None,
-        expires=None, data_scope="PUBLIC", risk="LOW",
-        config={"command": "uvx", "args": ["tool==1.0.0"]})
-    remote = formats.ApprovedEntry(
-        name="b", version="1.0.0", source="internal", approved_by="x", approved_date=None,
-        expires=None, data_scope="PUBLIC", risk="LOW",
-        config={"type": "sse", "url": "https://b.example.com/sse"})
-    settings_doc = formats.managed_settings([stdio, remote], [("bad", {"command": "evil"})])
-    assert settings_doc["allowedMcpServers"] == [
-        {"serverCommand": ["uvx", "tool==1.0.0"]}, {"serverUrl": "https://b.example.com/sse"}]
-    assert settings_doc["deniedMcpServers"] == [
-        {"serverName": "bad"}, {"serverCommand": ["evil"]}]

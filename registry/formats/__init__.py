@@ -1,0 +1,54 @@
+"""The file formats of SPEC §6 as pure functions: plain records in, text out, and the
+registry YAML parsed into validated records with every problem located by entry and field.
+
+One module per file or step: `records` (the dataclasses and the registry YAML's keys),
+`registry_yaml` (writing mcp-registry.yaml, through `yaml_emitter`), `claude_code`
+(managed-mcp.json and managed-settings.json), `yaml_loading` (the safe load) and
+`validation` (reading a registry YAML back). Callers use the names below:
+`from registry import formats`.
+"""
+
+from .claude_code import (
+    CLIENT_SERVER_NAME,
+    allow_entry,
+    client_matches,
+    deployable,
+    dump_json,
+    managed_mcp,
+    managed_settings,
+    url_is_pattern,
+)
+from .records import (
+    BUMP_KEYS,
+    INCIDENT_KEYS,
+    METADATA_KEYS,
+    PACKAGE_KEYS,
+    PACKAGE_REGISTRY_OF_KEY,
+    PENDING_STATUSES,
+    PLACEHOLDER_DATE,
+    SECTIONS,
+    ApprovedEntry,
+    DeniedEntry,
+    PendingEntry,
+    Registry,
+)
+from .registry_yaml import (
+    HEADER,
+    approved_record,
+    denied_record,
+    dump_registry_yaml,
+    pending_record,
+    registry_document,
+)
+from .validation import parse_registry
+from .yaml_emitter import to_yaml
+from .yaml_loading import MAX_VALUES, FastSafeLoader
+
+__all__ = [
+    "BUMP_KEYS", "CLIENT_SERVER_NAME", "HEADER", "INCIDENT_KEYS", "MAX_VALUES", "METADATA_KEYS",
+    "PACKAGE_KEYS", "PACKAGE_REGISTRY_OF_KEY", "PENDING_STATUSES", "PLACEHOLDER_DATE",
+    "SECTIONS", "ApprovedEntry", "DeniedEntry", "FastSafeLoader", "PendingEntry", "Registry",
+    "allow_entry", "approved_record", "client_matches", "denied_record", "deployable",
+    "dump_json", "dump_registry_yaml", "managed_mcp", "managed_settings", "parse_registry",
+    "pending_record", "registry_document", "to_yaml", "url_is_pattern",
+]

@@ -1,0 +1,113 @@
+"""Claude Code's files: managed-mcp.json (the servers) and managed-settings.json (the
+allowlist and the denylist), written so that the client's matching does what they mean."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from governance.policy import remote
+
+from .records import ApprovedEntry
+
+# How Claude Code applies the entries of allowedMcpServers and deniedMcpServers
+# (code.claude.com/docs/en/managed-mcp, "Policy-based control with allowlists and
+# denylists", and its settings reference; anthropics/claude-code#56499 for `*://`):
+# - serverCommand matches the exact argv, the command and every argument in order: no
+#   wildcard (["npx", "-y", "x"] does not match ["npx", "x"]).
+# - serverUrl is a pattern: `*` matches any sequence of characters, anywhere
+#   (`https://*.example.com/*`, `http://localhost:*/*`, `*://host/*`), and host names
+#   are compared without regard to case.
+# - serverName matches the name the user gave the server in their own config.
+# The denylist wins over the allowlist, and it applies to managed-mcp.json's servers too.
+# So the files never carry a `*` in a serverUrl, and never a deny entry that the client
+# would apply to a server the allowlist pins. Claude Code has validated serverName against
+# [a-zA-Z0-9_-] and skipped the whole settings file over one entry outside it
+# (anthropics/claude-code#23838): a catalog name with a dot is denied by command or URL
+# only, lest the allowlist go with it.
+CLIENT_SERVER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def url_is_pattern(url) -> bool:
+    """A URL the client would read as a pattern: `*` anywhere. Rows written before the
+    rule of SPEC §4 rule 11 may still hold one."""
+    return isinstance(url, str) and "*" in url
+
+
+def _canonical_url(url: str) -> str:
+    """Spellings of one URL that a client may treat alike: case, the default port, an
+    empty path."""
+    try:
+        parts = urlsplit(url.lower())
+    except ValueError:  # an unbalanced [ in the host: compare as written
+        return url.lower()
+    netloc = parts.netloc.removesuffix(":443") if parts.scheme == "https" else parts.netloc
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def client_matches(entry: dict, pinned: dict) -> bool:
+    """Whether Claude Code would apply the rule `entry` (a serverCommand or serverUrl entry)
+    to the server that the allowlist entry `pinned` describes. Where the client's matching
+    is not documented this errs towards a match (case is ignored in the whole URL, the
+    default port and an empty path too), so that a deny entry is left out whenever the
+    client might apply it to an approved server."""
+    if "serverCommand" in entry:
+        return entry["serverCommand"] == pinned.get("serverCommand")
+    pattern, url = entry.get("serverUrl"), pinned.get("serverUrl")
+    if not isinstance(pattern, str) or not isinstance(url, str):
+        return False
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    if re.fullmatch(regex, url, re.IGNORECASE | re.DOTALL):
+        return True
+    return not url_is_pattern(pattern) and _canonical_url(pattern) == _canonical_url(url)
+
+
+def deployable(approved: list[ApprovedEntry]) -> list[ApprovedEntry]:
+    """The approvals the Claude Code files carry, by name: all but one whose URL is a
+    pattern (legacy data), which in the allowlist would let any server run."""
+    return [e for e in sorted(approved, key=lambda e: e.name)
+            if not url_is_pattern(e.config.get("url"))]
+
+
+def managed_mcp(approved: list[ApprovedEntry]) -> dict:
+    """Claude Code's managed-mcp.json: exactly these servers, each config as stored."""
+    return {"mcpServers": {e.name: e.config for e in deployable(approved)}}
+
+
+def allow_entry(config: dict) -> dict:
+    """The allowlist entry that pins a config exactly: its URL, or command plus args."""
+    if config.get("type") in remote.REMOTE_TYPES:
+        return {"serverUrl": config.get("url", "")}
+    return {"serverCommand": [config.get("command", ""), *config.get("args", [])]}
+
+
+def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict]]) -> dict:
+    """managed-settings.json: an allowlist pinned by command or URL (never by name, which
+    users choose), made authoritative, and a denylist of denied servers: by name, and by
+    their exact command or URL where a person denied them. The denylist wins in the client,
+    and anyone can file a request: a deny entry is never a pattern, never the name of an
+    approved server and never one the client would apply to what the allowlist pins."""
+    servers = deployable(approved)
+    allowed = [allow_entry(e.config) for e in servers]
+    approved_names = {e.name.lower() for e in servers}
+    deny: list[dict] = []
+    for name, config in sorted(denied, key=lambda d: d[0]):
+        if name.lower() not in approved_names and CLIENT_SERVER_NAME.match(name):
+            deny.append({"serverName": name})
+        if not config:
+            continue
+        entry = allow_entry(config)
+        if url_is_pattern(entry.get("serverUrl")) or entry in deny or any(
+                client_matches(entry, pinned) for pinned in allowed):
+            continue
+        deny.append(entry)
+    return {
+        "allowManagedMcpServersOnly": True,
+        "allowedMcpServers": allowed,
+        "deniedMcpServers": deny,
+    }
+
+
+def dump_json(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
