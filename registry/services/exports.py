@@ -1,0 +1,126 @@
+"""The export files: rendered from the registry, stored as a snapshot when they changed,
+and rebuilt by the reader that finds them behind (SPEC §6, §8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+
+from django.db import IntegrityError, transaction
+
+from audit.actors import acting_as
+from governance.locks import job_lock
+
+from .. import formats
+from ..models import ExportSnapshot, RegistryRevision
+from ..selectors import ExportState, export_state, latest_snapshot, registry_contents
+
+
+def render_files(today: dt.date | None = None, only: tuple[str, ...] = ExportSnapshot.FILES
+                 ) -> tuple[dict[str, str], dt.date | None]:
+    """The export files (all three, or those named in `only`) as they would be built now."""
+    registry, deployable, denied, valid_until = registry_contents(today)
+    render = {
+        "mcp-registry.yaml": lambda: formats.dump_registry_yaml(registry),
+        "managed-mcp.json": lambda: formats.dump_json(formats.managed_mcp(deployable)),
+        "managed-settings.json": lambda: formats.dump_json(
+            formats.managed_settings(deployable, denied)),
+    }
+    return {name: render[name]() for name in only}, valid_until
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def snapshot_sha(file_sha: dict[str, str]) -> str:
+    return _sha("".join(f"{name}:{file_sha[name]}\n" for name in sorted(file_sha)))
+
+
+def diff_files(old: dict[str, str] | None, new: dict[str, str]) -> str:
+    chunks = []
+    for name in ExportSnapshot.FILES:
+        before = (old or {}).get(name, "").splitlines(keepends=True)
+        after = new[name].splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+    return "".join(chunks)
+
+
+def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
+    """Render the files, store a snapshot if they changed, and record which revision the
+    served files are now current for. Runs under the build lock."""
+    # Read before rendering: a change committed while the files render is newer than them,
+    # and leaves the state stale for the next reader or build.
+    number = export_state().number
+    for _attempt in range(3):
+        files, valid_until = render_files(today)
+        file_sha = {name: _sha(text) for name, text in files.items()}
+        sha = snapshot_sha(file_sha)
+        previous = latest_snapshot()
+        created = None
+        if previous is None or previous.sha256 != sha:
+            old_files = ({n: previous.content(n) for n in ExportSnapshot.FILES}
+                         if previous else None)
+            try:
+                with transaction.atomic():
+                    created = ExportSnapshot.objects.create(
+                        cause=cause[:200], sha256=sha, file_sha256=file_sha,
+                        registry_yaml=files["mcp-registry.yaml"],
+                        managed_mcp_json=files["managed-mcp.json"],
+                        managed_settings_json=files["managed-settings.json"],
+                        diff=diff_files(old_files, files), valid_until=valid_until,
+                        previous=previous, revision=number,
+                    )
+            except IntegrityError:  # SQLite has no build lock: another build got in first
+                continue
+        current = created or previous
+        RegistryRevision.load()
+        RegistryRevision.objects.filter(pk=1).update(
+            exported=number, snapshot=current, file_sha256=current.file_sha256,
+            valid_until=valid_until)
+        return created
+    return None
+
+
+def build_export(*, cause: str, today: dt.date | None = None) -> ExportSnapshot | None:
+    """A new snapshot of every format, only when the content changed (SPEC §8); either way
+    the served files are then current for the registry as it stood when the build began.
+    Builds run one at a time: on PostgreSQL under an advisory lock held to the end of the
+    build's transaction (SQLite has one writer at a time, and a snapshot has one successor
+    at most, so two builds there never fork the history)."""
+    with transaction.atomic(), acting_as(None):
+        job_lock("build_export")
+        return _build(cause=cause, today=today)
+
+
+def _stale_cause(state: ExportState) -> str:
+    if state.snapshot_id is None:
+        return "first export"
+    if state.exported >= state.number:
+        return "an approval in it passed its expiry"
+    more = state.number - state.exported - 1
+    return (state.cause or "registry changed") + (
+        f" (and {more} earlier change{'s' if more != 1 else ''})" if more > 0 else "")
+
+
+def current_export(today: dt.date | None = None) -> ExportState:
+    """The export state to serve from, never older than the committed registry (the one
+    staleness rule: `registry.models.is_current`). When it is behind (a change whose build
+    is still queued, or could not be queued; an approval past its expiry), the files are
+    built here and now. Readers who arrive during a build wait for that build under its
+    lock and then find it done, rather than each starting their own."""
+    state = export_state()
+    if state.is_current(today):
+        return state
+    with transaction.atomic(), acting_as(None):
+        job_lock("build_export")
+        state = export_state()  # someone may have built it while this one waited
+        if not state.is_current(today):
+            _build(cause=_stale_cause(state), today=today)
+    return export_state()
+
+
+def fresh_snapshot(today: dt.date | None = None) -> ExportSnapshot:
+    """The snapshot the files are served from, rebuilt first if it is behind."""
+    return ExportSnapshot.objects.get(pk=current_export(today).snapshot_id)
