@@ -14,7 +14,7 @@ from accounts import roles
 from audit.views import audit_link
 from governance.errors import Conflict, NotAllowed, ServiceError
 from governance.pages import paginate
-from registry import services as registry
+from registry import services as registry_services
 from registry.forms import CatalogFilterForm, RevokeForm
 from registry.models import Approval, Server
 
@@ -25,30 +25,30 @@ from .selectors import denials_of
 
 
 @login_required
-def catalog(request):
+def catalog(http_request):
     """Every server with its state; search by name, filter by status, risk and scope."""
-    form = CatalogFilterForm(request.GET or None)
+    form = CatalogFilterForm(http_request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     qs = catalog_queries.catalog(today=today, **{k: filters.get(k) or "" for k in (
         "search", "status", "risk", "scope")})
-    page = paginate(request, qs)
-    can_queue = roles.can_see_queue(request.user)
+    page = paginate(http_request, qs)
+    can_queue = roles.can_see_queue(http_request.user)
     for server in page.object_list:
         server.catalog_status = catalog_queries.catalog_status(server)
         server.active = catalog_queries.active_approval(server)
         for r in server.open_requests:
-            r.can_open = can_queue or r.requester_id == request.user.pk
-    return render(request, "registry/catalog.html", {"form": form, "page": page})
+            r.can_open = can_queue or r.requester_id == http_request.user.pk
+    return render(http_request, "registry/catalog.html", {"form": form, "page": page})
 
 
-def _revoke(request, server) -> tuple[RevokeForm, int] | None:
+def _revoke(http_request, server) -> tuple[RevokeForm, int] | None:
     """The security team's revocation from the server page; None when it was done."""
-    if request.POST.get("action") != "revoke":
+    if http_request.POST.get("action") != "revoke":
         raise PermissionDenied("Unknown action.")
-    if not roles.can_manage_reviews(request.user):
+    if not roles.can_manage_reviews(http_request.user):
         raise PermissionDenied("Only the security team can revoke an approval.")
-    form = RevokeForm(request.POST)
+    form = RevokeForm(http_request.POST)
     if not form.is_valid():
         return form, 400
     pk = form.cleaned_data["approval"]
@@ -56,20 +56,20 @@ def _revoke(request, server) -> tuple[RevokeForm, int] | None:
         form.add_error(None, f"{server.name} has no approval #{pk}.")
         return form, 400
     try:
-        approval = registry.revoke_approval(actor=request.user, approval=pk,
-                                            reason=form.cleaned_data["reason"])
+        approval = registry_services.revoke_approval(
+            actor=http_request.user, approval=pk, reason=form.cleaned_data["reason"])
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
         show_service_error(form, exc)
         return form, 409 if isinstance(exc, Conflict) else 400
-    messages.success(request, f"{server.name} {approval.version} is revoked: it has left the "
-                              "export files, and its people have been told.")
+    messages.success(http_request, f"{server.name} {approval.version} is revoked: it has left "
+                                   "the export files, and its people have been told.")
     return None
 
 
 @login_required
-def server_detail(request, name: str):
+def server_detail(http_request, name: str):
     """A server's active approval, its versions, open requests and earlier denials; for the
     security team, the form that revokes the active approval.
 
@@ -78,8 +78,8 @@ def server_detail(request, name: str):
     shown to everyone."""
     server = get_object_or_404(Server, name=name)
     revoke_form, status = None, 200
-    if request.method == "POST":
-        done = _revoke(request, server)
+    if http_request.method == "POST":
+        done = _revoke(http_request, server)
         if done is None:
             return redirect(server)
         revoke_form, status = done
@@ -93,17 +93,17 @@ def server_detail(request, name: str):
     open_requests = list(Request.objects.filter(server=server, status__in=OPEN_STATUSES)
                          .select_related("requester", "reviewer"))
     denials = denials_of(server)
-    can_queue = roles.can_see_queue(request.user)
+    can_queue = roles.can_see_queue(http_request.user)
     for r in [*open_requests, *denials]:
-        r.can_open = can_queue or r.requester_id == request.user.pk
+        r.can_open = can_queue or r.requester_id == http_request.user.pk
     if active is not None and active.request is not None:
-        active.request.can_open = can_queue or active.request.requester_id == request.user.pk
-    if revoke_form is None and active is not None and roles.can_manage_reviews(request.user):
+        active.request.can_open = can_queue or active.request.requester_id == http_request.user.pk
+    if revoke_form is None and active is not None and roles.can_manage_reviews(http_request.user):
         revoke_form = RevokeForm(initial={"approval": active.pk})
-    return render(request, "registry/server_detail.html", {
+    return render(http_request, "registry/server_detail.html", {
         "server": server, "active": active, "approvals": approvals,
         "open_requests": open_requests, "denials": denials,
-        "audit_url": audit_link(server) if roles.can_read_audit(request.user) else "",
+        "audit_url": audit_link(server) if roles.can_read_audit(http_request.user) else "",
         "expiring_soon": active is not None and active.days_left <= 30,
         "revoke_form": revoke_form,
     }, status=status)

@@ -216,14 +216,14 @@ class RequestForm(ConfigFieldsMixin, forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
-        c = self.cleaned_data
+        data = self.cleaned_data
         return {
-            "kind": c["kind"], "server_name": c["server_name"].strip(),
-            "version": c["version"].strip(), "config": c["config"],
-            "use_case": c["use_case"], "proposed_data_scope": c["proposed_data_scope"],
-            "source": c["source"].strip(), "package": c["package"].strip(),
-            "package_registry": c["package_registry"], "notes": c["notes"],
-            "what_changed": c["what_changed"],
+            "kind": data["kind"], "server_name": data["server_name"].strip(),
+            "version": data["version"].strip(), "config": data["config"],
+            "use_case": data["use_case"], "proposed_data_scope": data["proposed_data_scope"],
+            "source": data["source"].strip(), "package": data["package"].strip(),
+            "package_registry": data["package_registry"], "notes": data["notes"],
+            "what_changed": data["what_changed"],
         }
 
 
@@ -255,13 +255,13 @@ class EditRequestForm(ConfigFieldsMixin, forms.Form):
         return cleaned
 
     def changes(self) -> dict:
-        c, r = self.cleaned_data, self.original
+        data, original = self.cleaned_data, self.original
         wanted = {
-            "version": c["version"].strip(), "source": c["source"].strip(),
-            "proposed_data_scope": c["proposed_data_scope"], "use_case": c["use_case"],
-            "what_changed": c["what_changed"], "notes": c["notes"], "config": c["config"],
+            "version": data["version"].strip(), "source": data["source"].strip(),
+            "proposed_data_scope": data["proposed_data_scope"], "use_case": data["use_case"],
+            "what_changed": data["what_changed"], "notes": data["notes"], "config": data["config"],
         }
-        return {k: v for k, v in wanted.items() if getattr(r, k) != v}
+        return {k: v for k, v in wanted.items() if getattr(original, k) != v}
 
 
 # ─── reviewer forms ─────────────────────────────────────────────────────────────────
@@ -299,9 +299,9 @@ class AssessmentForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 3}))
 
     def service_kwargs(self) -> dict:
-        c = self.cleaned_data
-        return {"risk": c["risk"] or None, "data_scope": c["data_scope"] or None,
-                "rationale": c["rationale"], "restrictions": _lines(c["restrictions"])}
+        data = self.cleaned_data
+        return {"risk": data["risk"] or None, "data_scope": data["data_scope"] or None,
+                "rationale": data["rationale"], "restrictions": _lines(data["restrictions"])}
 
 
 class SignOffForm(forms.Form):

@@ -69,44 +69,45 @@ def _prefill(server: Server | None, kind: str) -> dict:
 
 
 @login_required
-def new_request(request):
+def new_request(http_request):
     """One form for a new server, a version bump (pre-filled from the active approval) and
     a renewal; the server's earlier denials are shown before filing again."""
-    name = (request.POST.get("server_name") or request.GET.get("server") or "").strip()
+    name = (http_request.POST.get("server_name") or http_request.GET.get("server") or "").strip()
     # Only a valid name is looked up; anything else (a NUL, which PostgreSQL refuses) is
     # left to the form, which says what is wrong with it.
     valid = name and names.name_problem(name) is None
     server = Server.objects.filter(name=name).first() if valid else None
-    if request.method == "POST" and request.POST.get("lookup"):
+    if http_request.method == "POST" and http_request.POST.get("lookup"):
         # "Look up" (no JavaScript needed): show the server's approval and denials, keep
         # what was typed, file nothing.
-        typed = {k: v for k, v in request.POST.items() if k in RequestForm.base_fields and v}
+        typed = {k: v for k, v in http_request.POST.items() if k in RequestForm.base_fields and v}
         typed.pop("kind", None)
-        kind = request.POST.get("kind", "")
+        kind = http_request.POST.get("kind", "")
         form = RequestForm(initial={**_prefill(server, kind), **typed, "kind": kind
                                     or RequestKind.NEW_SERVER})
-    elif request.method == "POST":
-        form = RequestForm(request.POST)
+    elif http_request.method == "POST":
+        form = RequestForm(http_request.POST)
         if form.is_valid():
             try:
-                filed = workflow.file_request(actor=request.user, **form.service_kwargs())
+                filed = workflow.file_request(actor=http_request.user, **form.service_kwargs())
             except NotAllowed as exc:
                 raise PermissionDenied(exc.message) from exc
             except ServiceError as exc:
-                show_service_error(form, link_for_viewer(exc, request.user))
+                show_service_error(form, link_for_viewer(exc, http_request.user))
             else:
                 if filed.status == RequestStatus.DENIED:
-                    messages.warning(request, f"Request #{filed.pk} was recorded and denied at "
-                                              f"once: {filed.denial_reason}")
+                    messages.warning(http_request, f"Request #{filed.pk} was recorded and "
+                                                   f"denied at once: {filed.denial_reason}")
                 else:
-                    messages.success(request, f"Request #{filed.pk} for {filed.server.name} "
-                                              f"{filed.version} was filed.")
+                    messages.success(http_request, f"Request #{filed.pk} for "
+                                                   f"{filed.server.name} {filed.version} was "
+                                                   "filed.")
                 return redirect(filed)
     else:
-        form = RequestForm(initial=_prefill(server, request.GET.get("kind", "")))
+        form = RequestForm(initial=_prefill(server, http_request.GET.get("kind", "")))
     active = Approval.objects.active().filter(server=server).first() if server else None
     bump_rules = current_policy().bump_rules if active else None
-    return render(request, "approvals/request_form.html", {
+    return render(http_request, "approvals/request_form.html", {
         "form": form, "server": server, "active": active,
         "denials": selectors.denials_of(server), "bump_rules": bump_rules,
         "server_names": list(Server.objects.order_by("name").values_list("name", flat=True)),
@@ -119,23 +120,23 @@ def new_request(request):
 def _with_steps(page):
     """Give each listed request its required sign-offs: (role, the approving sign-off or a
     deny, if any). The policy is read once for the whole page."""
-    pol = current_policy()
+    policy = current_policy()
     for req in page.object_list:
         given = {}
         for signoff in req.signoffs.all():
             given.setdefault(signoff.role, signoff)
-        roles_needed = workflow.route_of(req, pol).required_roles
+        roles_needed = workflow.route_of(req, policy).required_roles
         req.steps = [(role, given.get(role)) for role in roles_needed]
         req.other_signoffs = [s for s in req.signoffs.all() if s.role not in roles_needed]
     return page
 
 
 @login_required
-def my_requests(request):
-    status = request.GET.get("status", "")
-    page = _with_steps(paginate(request, selectors.my_requests(user=request.user,
-                                                               status=status)))
-    return render(request, "approvals/my_requests.html", {
+def my_requests(http_request):
+    status = http_request.GET.get("status", "")
+    page = _with_steps(paginate(http_request, selectors.my_requests(
+        user=http_request.user, status=status)))
+    return render(http_request, "approvals/my_requests.html", {
         "page": page, "status": status, "statuses": RequestStatus.choices,
     })
 
@@ -145,18 +146,18 @@ QUEUE_FILTERS = ("status", "kind", "risk", "scope", "assignee", "mine", "overdue
 
 @role_required(roles.can_see_queue, "The review queue is for the security team, tech leads "
                                     "and engineering directors.")
-def queue(request):
-    filters = {k: request.GET.get(k, "") for k in QUEUE_FILTERS}
+def queue(http_request):
+    filters = {k: http_request.GET.get(k, "") for k in QUEUE_FILTERS}
     qs = selectors.review_queue(
-        user=request.user, status=filters["status"], kind=filters["kind"],
+        user=http_request.user, status=filters["status"], kind=filters["kind"],
         risk=filters["risk"], scope=filters["scope"], assignee=filters["assignee"],
         mine=bool(filters["mine"]), overdue=bool(filters["overdue"]))
-    return render(request, "approvals/queue.html", {
-        "page": _with_steps(paginate(request, qs)), "filters": filters, "now": timezone.now(),
+    return render(http_request, "approvals/queue.html", {
+        "page": _with_steps(paginate(http_request, qs)), "filters": filters, "now": timezone.now(),
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
         "risks": routing.RISKS, "scopes": routing.DATA_SCOPES,
         "reviewers": list(selectors.reviewers().values_list("username", flat=True)),
-        "can_claim": roles.can_manage_reviews(request.user),
+        "can_claim": roles.can_manage_reviews(http_request.user),
     })
 
 
@@ -202,9 +203,9 @@ def _forms(req, user, data=None, action=""):
     return forms, route
 
 
-def _act(request, req, action, forms):
+def _act(http_request, req, action, forms):
     """Run `action` through the service; returns True when it succeeded."""
-    user = request.user
+    user = http_request.user
     form = forms.get("edit" if action == "resubmit" else action)
     if form is None:
         raise PermissionDenied("That action is not available to you on this request.")
@@ -212,25 +213,25 @@ def _act(request, req, action, forms):
         return _call(form, workflow.withdraw, actor=user, request=req)
     if not form.is_valid():
         return False
-    c = form.cleaned_data
+    data = form.cleaned_data
     if action == "comment":
-        return _call(form, workflow.add_comment, actor=user, request=req, body=c["body"])
+        return _call(form, workflow.add_comment, actor=user, request=req, body=data["body"])
     if action == "claim":
         reviewer = None
-        if c.get("reviewer"):
-            reviewer = get_user_model().objects.filter(username=c["reviewer"]).first()
+        if data.get("reviewer"):
+            reviewer = get_user_model().objects.filter(username=data["reviewer"]).first()
         return _call(form, workflow.assign, actor=user, request=req, reviewer=reviewer)
     if action == "transition":
-        return _call(form, workflow.transition, actor=user, request=req, status=c["status"],
-                     notes=c["notes"])
+        return _call(form, workflow.transition, actor=user, request=req, status=data["status"],
+                     notes=data["notes"])
     if action == "assess":
         return _call(form, workflow.set_assessment, actor=user, request=req,
                      **form.service_kwargs())
     if action == "signoff":
-        return _call(form, workflow.sign_off, actor=user, request=req, role=c["role"],
-                     decision=c["decision"], comment=c["comment"], reason=c["reason"],
-                     alternative=c["alternative"], release_notes=c.get("release_notes", ""),
-                     expires=c["expires"])
+        return _call(form, workflow.sign_off, actor=user, request=req, role=data["role"],
+                     decision=data["decision"], comment=data["comment"], reason=data["reason"],
+                     alternative=data["alternative"], release_notes=data.get("release_notes", ""),
+                     expires=data["expires"])
     if action == "edit":
         return _call(form, workflow.edit_request, actor=user, request=req, **form.changes())
     if action == "resubmit":
@@ -251,43 +252,43 @@ NO_SUCH_REQUEST = ("There is no request with this number that you can see: only 
 
 
 @login_required
-def request_detail(request, pk: int):
+def request_detail(http_request, pk: int):
     """The request's page for its requester and the reviewers: config, route, sign-offs,
     timeline, comments, and the forms for whatever this user may do next."""
     try:
         req = selectors.request_detail(pk)
     except Request.DoesNotExist as exc:
         raise Http404(NO_SUCH_REQUEST) from exc
-    if not workflow.can_view(request.user, req):
+    if not workflow.can_view(http_request.user, req):
         # Another developer's request is not theirs to see at all: the same 404 as a
         # request that does not exist, for the page and every form on it (SPEC §3).
         raise Http404(NO_SUCH_REQUEST)
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST" and action not in ACTIONS:
-        return render(request, "400.html", {
+    action = http_request.POST.get("action", "") if http_request.method == "POST" else ""
+    if http_request.method == "POST" and action not in ACTIONS:
+        return render(http_request, "400.html", {
             "exception": f"Unknown action; the request page knows {', '.join(ACTIONS)}."},
             status=400)
-    forms, route = _forms(req, request.user, request.POST or None, action)
+    forms, route = _forms(req, http_request.user, http_request.POST or None, action)
     status = 200
     if action:
-        if _act(request, req, action, forms):
-            messages.success(request, DONE[action])
+        if _act(http_request, req, action, forms):
+            messages.success(http_request, DONE[action])
             return redirect(req)
         status = 400
     signoffs = list(req.signoffs.all())
     approved_roles = {s.role: s for s in signoffs if s.decision == "approve"}
     required = [{"role": r, "signoff": approved_roles.get(r)} for r in route.required_roles]
-    can_audit = roles.can_read_audit(request.user)
-    can_queue = roles.can_see_queue(request.user)
+    can_audit = roles.can_read_audit(http_request.user)
+    can_queue = roles.can_see_queue(http_request.user)
     denials = [d for d in selectors.denials_of(req.server) if d.pk != req.pk]
     for d in denials:  # linked only where this user may open the page
-        d.can_open = can_queue or d.requester_id == request.user.pk
-    return render(request, "approvals/request_detail.html", {
+        d.can_open = can_queue or d.requester_id == http_request.user.pk
+    return render(http_request, "approvals/request_detail.html", {
         "req": req, "route": route, "forms": forms, "required": required,
         "signoffs": signoffs, "action": action,
         "history": selectors.requester_history(req) if can_queue else None,
         "denials": denials,
-        "is_requester": request.user == req.requester,
+        "is_requester": http_request.user == req.requester,
         "audit_url": audit_link(req) if can_audit else "",
         "open_statuses": OPEN_STATUSES,
     }, status=status)

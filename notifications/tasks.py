@@ -10,7 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from approvals import services as workflow
-from registry import services as registry
+from registry import services as registry_services
 
 from . import approval_notices, overdue_notices, request_events, review_cycle
 from .delivery import deliver_pending
@@ -48,7 +48,7 @@ def flag_overdue_requests():
 @shared_task(name="registry.expire_approvals", **RETRIES)
 def expire_approvals():
     """Expire what is due (the export is rebuilt after commit), then tell its people."""
-    expired = registry.expire_due_approvals()
+    expired = registry_services.expire_due_approvals()
     told = approval_notices.notify_expired_approvals()
     return {"expired": len(expired), "notices": told, "mailed": deliver_pending()}
 

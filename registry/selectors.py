@@ -46,11 +46,11 @@ def registry_contents(today: dt.date | None = None):
 
     org = Organisation.load()
     incident = IncidentResponse.load()
-    pol = current_policy()
+    policy = current_policy()
     bump_policy = {
         level: {"requires": rule.requires, "approver": rule.approver,
                 "turnaround": rule.turnaround}
-        for level, rule in pol.bump_rules.items()
+        for level, rule in policy.bump_rules.items()
     }
     registry = formats.Registry(
         metadata={key: getattr(org, key) for key in formats.METADATA_KEYS},

@@ -250,90 +250,90 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             link_for_viewer(exc, self.request.user)
         return super().handle_exception(exc)
 
-    def _detail(self, request_obj, code=status.HTTP_200_OK):
-        fresh = with_timeline(visible_requests(self.request.user)).get(pk=request_obj.pk)
+    def _detail(self, req, code=status.HTTP_200_OK):
+        fresh = with_timeline(visible_requests(self.request.user)).get(pk=req.pk)
         return Response(RequestDetailSerializer(fresh, context=self.get_serializer_context()).data,
                         status=code)
 
     @extend_schema(summary="File a request (new_server, version_bump or renewal)",
                    request=RequestCreateSerializer,
                    responses={201: RequestDetailSerializer, **error_responses(400, 409)})
-    def create(self, request):
-        data = _valid(RequestCreateSerializer, request)
-        created = workflow.file_request(actor=request.user, **data)
+    def create(self, http_request):
+        data = _valid(RequestCreateSerializer, http_request)
+        created = workflow.file_request(actor=http_request.user, **data)
         return self._detail(created, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit your own request while it needs info",
                    request=RequestEditSerializer,
                    responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
-    def partial_update(self, request, pk=None):
-        target = self.get_object()
-        data = _valid(RequestEditSerializer, request)
-        workflow.edit_request(actor=request.user, request=target, **data)
-        return self._detail(target)
+    def partial_update(self, http_request, pk=None):
+        req = self.get_object()
+        data = _valid(RequestEditSerializer, http_request)
+        workflow.edit_request(actor=http_request.user, request=req, **data)
+        return self._detail(req)
 
     @extend_schema(summary="Security: claim a request, or assign it to a reviewer",
                    request=AssignSerializer,
                    responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
-        target = self.get_object()
-        if not can_manage_reviews(request.user):
+    def assign(self, http_request, pk=None):
+        req = self.get_object()
+        if not can_manage_reviews(http_request.user):
             # before the reviewer is looked up, so nobody else can probe usernames
             raise NotAllowed("Only the security team can claim or assign requests.")
-        data = _valid(AssignSerializer, request)
+        data = _valid(AssignSerializer, http_request)
         reviewer = None
         if data["reviewer"]:
             reviewer = get_user_model().objects.filter(username=data["reviewer"],
                                                        is_active=True).first()
             if reviewer is None:
                 raise serializers.ValidationError({"reviewer": ["no active user by that name"]})
-        workflow.assign(actor=request.user, request=target, reviewer=reviewer)
-        return self._detail(target)
+        workflow.assign(actor=http_request.user, request=req, reviewer=reviewer)
+        return self._detail(req)
 
     @extend_schema(summary="Change the status: security's review moves, or the requester's "
                            "resubmit (under_review) and withdraw (withdrawn)",
                    request=TransitionSerializer,
                    responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        target = self.get_object()
-        data = _valid(TransitionSerializer, request)
-        workflow.transition(actor=request.user, request=target, **data)
-        return self._detail(target)
+    def transition(self, http_request, pk=None):
+        req = self.get_object()
+        data = _valid(TransitionSerializer, http_request)
+        workflow.transition(actor=http_request.user, request=req, **data)
+        return self._detail(req)
 
     @extend_schema(summary="Security: set risk, final data scope, rationale and restrictions",
                    request=AssessmentSerializer,
                    responses={200: RequestDetailSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
-    def assessment(self, request, pk=None):
-        target = self.get_object()
-        data = _valid(AssessmentSerializer, request)
-        workflow.set_assessment(actor=request.user, request=target, **data)
-        return self._detail(target)
+    def assessment(self, http_request, pk=None):
+        req = self.get_object()
+        data = _valid(AssessmentSerializer, http_request)
+        workflow.set_assessment(actor=http_request.user, request=req, **data)
+        return self._detail(req)
 
     @extend_schema(summary="Sign off: approve or deny in one of your roles",
                    request=SignOffInputSerializer,
                    responses={201: SignOffSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
-    def signoffs(self, request, pk=None):
-        target = self.get_object()
-        data = _valid(SignOffInputSerializer, request)
-        signoff = workflow.sign_off(actor=request.user, request=target, **data)
+    def signoffs(self, http_request, pk=None):
+        req = self.get_object()
+        data = _valid(SignOffInputSerializer, http_request)
+        signoff = workflow.sign_off(actor=http_request.user, request=req, **data)
         return Response(SignOffSerializer(signoff).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Add to the discussion", request=CommentInputSerializer,
                    responses={201: CommentSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
-    def comments(self, request, pk=None):
-        target = self.get_object()
-        data = _valid(CommentInputSerializer, request)
-        comment = workflow.add_comment(actor=request.user, request=target, **data)
+    def comments(self, http_request, pk=None):
+        req = self.get_object()
+        data = _valid(CommentInputSerializer, http_request)
+        comment = workflow.add_comment(actor=http_request.user, request=req, **data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
+def _valid(serializer_class, http_request) -> dict:
+    serializer = serializer_class(data=http_request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -18,7 +18,7 @@ from governance.api.fields import (
 )
 from governance.errors import NotAllowed
 from governance.models import DataScope, Risk
-from registry import services as registry
+from registry import services as registry_services
 from registry.models import Approval, Server
 
 from .. import catalog
@@ -135,18 +135,18 @@ class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=RevokeSerializer,
         responses={200: ServerSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
-    def revoke(self, request, name=None):
+    def revoke(self, http_request, name=None):
         server = self.get_object()
-        if not can_manage_reviews(request.user):
+        if not can_manage_reviews(http_request.user):
             raise NotAllowed("Only the security team can revoke an approval.")
-        serializer = RevokeSerializer(data=request.data)
+        serializer = RevokeSerializer(data=http_request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if not Approval.objects.filter(pk=data["approval"], server=server).exists():
             raise serializers.ValidationError(
                 {"approval": [f"{server.name} has no approval #{data['approval']}"]})
-        registry.revoke_approval(actor=request.user, approval=data["approval"],
-                                 reason=data["reason"])
+        registry_services.revoke_approval(actor=http_request.user, approval=data["approval"],
+                                          reason=data["reason"])
         return Response(ServerSerializer(self.get_queryset().get(pk=server.pk)).data)
 
 
