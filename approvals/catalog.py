@@ -1,13 +1,14 @@
 """The catalog as people and scripts browse it: every server with its active approval, its
-open requests and its denial, filtered by status (active, pending, denied, expired), risk
-and scope. It reads the registry's approvals and the workflow's requests, so it lives in
-the workflow app (the layer above the registry). A fixed number of queries."""
+open requests and its denial, filtered (approvals.filtersets.ServerFilterSet) by status
+(active, pending, denied, expired), risk and scope. It reads the registry's approvals and
+the workflow's requests, so it lives in the workflow app (the layer above the registry).
+A fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from registry.models import Approval, Server
@@ -17,11 +18,11 @@ from .models import OPEN_STATUSES, Request, RequestStatus
 CATALOG_STATUSES = ("active", "pending", "denied", "expired")
 
 
-def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = "",
-            today: dt.date | None = None):
-    """Servers with their active approval and open requests; filter by the catalog status
-    (active, pending, denied, expired), risk and data scope. An approval past its expiry is
-    not the server's active one, even before the nightly job has marked it expired."""
+def catalog(*, today: dt.date | None = None):
+    """Servers with their active approval and open requests, by name, annotated with what
+    the catalog's filters read (approvals.filtersets.ServerFilterSet): the catalog status's
+    facts, and the active approval's risk and scope. An approval past its expiry is not the
+    server's active one, even before the nightly job has marked it expired."""
     today = today or timezone.localdate()
     deployable = Approval.objects.deployable(today)
     open_qs = Request.objects.filter(status__in=OPEN_STATUSES)
@@ -31,25 +32,16 @@ def catalog(*, search: str = "", status: str = "", risk: str = "", scope: str = 
         has_open=Exists(open_qs.filter(server=OuterRef("pk"))),
         has_denial=Exists(Request.objects.filter(server=OuterRef("pk"),
                                                  status=RequestStatus.DENIED)),
+        # One active approval per server at most (a database constraint).
+        active_risk=Subquery(deployable.filter(server=OuterRef("pk")).order_by()
+                             .values("risk")[:1]),
+        active_scope=Subquery(deployable.filter(server=OuterRef("pk")).order_by()
+                              .values("data_scope")[:1]),
     ).prefetch_related(
         Prefetch("approvals", queryset=deployable, to_attr="active_approvals"),
         Prefetch("requests", queryset=open_qs.order_by("expected_decision"),
                  to_attr="open_requests"),
     )
-    if search:
-        qs = qs.filter(name__icontains=search)
-    if status == "active":
-        qs = qs.filter(has_active=True)
-    elif status == "pending":
-        qs = qs.filter(has_open=True)
-    elif status == "denied":
-        qs = qs.filter(has_denial=True, has_active=False)
-    elif status == "expired":
-        qs = qs.filter(has_lapsed=True, has_active=False)
-    if risk:
-        qs = qs.filter(Exists(deployable.filter(server=OuterRef("pk"), risk=risk)))
-    if scope:
-        qs = qs.filter(Exists(deployable.filter(server=OuterRef("pk"), data_scope=scope)))
     return qs.order_by("name")
 
 

@@ -13,12 +13,14 @@ from django.utils import timezone
 from accounts import roles
 from audit.views import audit_link
 from governance.errors import Conflict, NotAllowed, ServiceError
+from governance.filtering import filtered
 from governance.pages import paginate
 from registry import services as registry_services
-from registry.forms import CatalogFilterForm, RevokeForm
+from registry.forms import RevokeForm
 from registry.models import Approval, Server
 
 from . import catalog as catalog_queries
+from .filtersets import ServerFilterSet
 from .forms import show_service_error
 from .models import OPEN_STATUSES, Request
 from .selectors import denials_of
@@ -27,19 +29,20 @@ from .selectors import denials_of
 @login_required
 def catalog(http_request):
     """Every server with its state; search by name, filter by status, risk and scope."""
-    form = CatalogFilterForm(http_request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    today = timezone.localdate()
-    qs = catalog_queries.catalog(today=today, **{k: filters.get(k) or "" for k in (
-        "search", "status", "risk", "scope")})
-    page = paginate(http_request, qs)
+    filterset = ServerFilterSet(http_request.GET or None,
+                                queryset=catalog_queries.catalog(today=timezone.localdate()),
+                                request=http_request)
+    servers, problems = filtered(filterset)
+    page = paginate(http_request, servers)
     can_queue = roles.can_see_queue(http_request.user)
     for server in page.object_list:
         server.catalog_status = catalog_queries.catalog_status(server)
         server.active = catalog_queries.active_approval(server)
         for r in server.open_requests:
             r.can_open = can_queue or r.requester_id == http_request.user.pk
-    return render(http_request, "registry/catalog.html", {"form": form, "page": page})
+    return render(http_request, "registry/catalog.html", {
+        "form": filterset.form, "page": page, "problems": problems,
+    }, status=400 if problems else 200)
 
 
 def _revoke(http_request, server) -> tuple[RevokeForm, int] | None:

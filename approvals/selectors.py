@@ -23,31 +23,11 @@ def _with_signoffs(qs):
     )
 
 
-def review_queue(*, user=None, status: str = "", kind: str = "", risk: str = "",
-                 scope: str = "", assignee: str = "", mine: bool = False, overdue: bool = False,
-                 now=None):
-    """Open requests (or those of `status`), soonest due first.
-
-    `assignee` is a username, "none" for unclaimed ones; `mine` keeps those the user
-    reviews."""
-    now = now or timezone.now()
-    qs = Request.objects.select_related("server", "requester", "reviewer")
-    qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if risk:
-        qs = qs.filter(risk=risk)
-    if scope:
-        qs = qs.filter(Q(data_scope=scope) | Q(data_scope="", proposed_data_scope=scope))
-    if assignee == "none":
-        qs = qs.filter(reviewer__isnull=True)
-    elif assignee:
-        qs = qs.filter(reviewer__username=assignee)
-    if mine and user is not None:
-        qs = qs.filter(reviewer=user)
-    if overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, expected_decision__lt=now)
-    return _with_signoffs(qs).order_by("expected_decision", "id")
+def review_queue():
+    """Requests with what the queue shows of them, soonest due first; the queue's filters
+    (open ones unless a status is asked for) are approvals.filtersets.RequestFilterSet."""
+    return _with_signoffs(Request.objects.select_related("server", "requester", "reviewer")
+                          ).order_by("expected_decision", "id")
 
 
 def my_requests(*, user, status: str = ""):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts import roles
 from audit.views import audit_link
 from governance.errors import NotAllowed, ServiceError
+from governance.filtering import filtered
 from governance.pages import paginate, role_required
 from governance.policy import names, routing
 from governance.selectors import current_policy
@@ -24,6 +25,7 @@ from registry.models import Approval, Server
 
 from . import selectors
 from . import services as workflow
+from .filtersets import RequestFilterSet
 from .forms import (
     AssessmentForm,
     AssignForm,
@@ -147,18 +149,22 @@ QUEUE_FILTERS = ("status", "kind", "risk", "scope", "assignee", "mine", "overdue
 @role_required(roles.can_see_queue, "The review queue is for the security team, tech leads "
                                     "and engineering directors.")
 def queue(http_request):
+    """Open requests (or those of the status asked for), soonest due first; filtered by
+    the FilterSet the requests API uses."""
     filters = {k: http_request.GET.get(k, "") for k in QUEUE_FILTERS}
-    qs = selectors.review_queue(
-        user=http_request.user, status=filters["status"], kind=filters["kind"],
-        risk=filters["risk"], scope=filters["scope"], assignee=filters["assignee"],
-        mine=bool(filters["mine"]), overdue=bool(filters["overdue"]))
+    data = http_request.GET.copy()
+    if not data.get("status") and not data.get("open"):
+        data["open"] = "true"  # the queue is of open requests unless a status is asked for
+    filterset = RequestFilterSet(data, queryset=selectors.review_queue(), request=http_request)
+    requests, problems = filtered(filterset)
     return render(http_request, "approvals/queue.html", {
-        "page": _with_steps(paginate(http_request, qs)), "filters": filters, "now": timezone.now(),
+        "page": _with_steps(paginate(http_request, requests)), "filters": filters,
+        "problems": problems, "now": timezone.now(),
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
         "risks": routing.RISKS, "scopes": routing.DATA_SCOPES,
         "reviewers": list(selectors.reviewers().values_list("username", flat=True)),
         "can_claim": roles.can_manage_reviews(http_request.user),
-    })
+    }, status=400 if problems else 200)
 
 
 # ─── one request ────────────────────────────────────────────────────────────────────

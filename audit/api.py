@@ -10,7 +10,7 @@ from rest_framework.filters import OrderingFilter
 from accounts.permissions import CanReadAudit
 from governance.api.fields import error_responses
 
-from .filters import ACTIONS, AuditFilter
+from .filtersets import ACTIONS, AuditFilterSet
 
 ACTION_NAMES = {value: name for name, value in ACTIONS.items()}
 
@@ -40,7 +40,7 @@ class LogEntrySerializer(serializers.ModelSerializer):
 class AuditList(generics.ListAPIView):
     permission_classes = [CanReadAudit]
     serializer_class = LogEntrySerializer
-    filterset_class = AuditFilter
+    filterset_class = AuditFilterSet  # the audit page filters with it too
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["timestamp", "id"]
     ordering = ["-timestamp", "-id"]

@@ -3,7 +3,6 @@ date; and the link from an object's page to its entries."""
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
@@ -13,7 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts import roles
+from governance.filtering import filtered
 from governance.pages import paginate, role_required
+
+from .filtersets import AuditFilterSet
 
 AUDITED = (
     ("approvals", "request"), ("approvals", "signoff"), ("approvals", "comment"),
@@ -25,49 +27,23 @@ AUDITED = (
 )
 
 
-def _date(text):
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @role_required(roles.can_read_audit, "The audit trail is for the security team and "
                                       "administrators.")
 def audit(request):
     """Every recorded change, newest first; filter by object, actor and date."""
-    params = request.GET
     entries = LogEntry.objects.select_related("actor", "content_type").order_by(
         "-timestamp", "-id")
-    types = {f"{a}.{m}": (a, m) for a, m in AUDITED}
-    problems = {}
-    kind = params.get("type", "")
-    if kind in types:
-        app_label, model = types[kind]
-        entries = entries.filter(content_type__app_label=app_label, content_type__model=model)
-    object_id = params.get("id", "").strip()
-    if object_id:
-        entries = entries.filter(object_pk=object_id)
-    actor = params.get("actor", "").strip()
-    if actor:
-        entries = entries.filter(actor__username=actor)
-    since, until = _date(params.get("since")), _date(params.get("until"))
-    if params.get("since") and since is None:
-        problems["since"] = "use a date such as 2026-01-31"
-    if params.get("until") and until is None:
-        problems["until"] = "use a date such as 2026-01-31"
-    if since:
-        entries = entries.filter(timestamp__date__gte=since)
-    if until:
-        entries = entries.filter(timestamp__date__lte=until)
+    filterset = AuditFilterSet(request.GET, queryset=entries, request=request)
+    entries, problems = filtered(filterset)
     page = paginate(request, entries, per_page=50)
     actors = get_user_model().objects.filter(
         pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor")
     ).order_by("username").values_list("username", flat=True)
     return render(request, "audit/audit.html", {
-        "page": page, "types": sorted(types), "filters": params, "problems": problems,
+        "page": page, "types": sorted(f"{a}.{m}" for a, m in AUDITED),
+        "filters": request.GET, "problems": problems,
         "actors": list(actors), "actions": dict(LogEntry.Action.choices),
-    })
+    }, status=400 if problems else 200)
 
 
 def audit_link(obj) -> str:

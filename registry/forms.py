@@ -1,23 +1,7 @@
-"""Forms of the catalog and export pages: filters, and the security team's revocation (which
-the registry service carries out)."""
+"""Forms of the export pages and the security team's revocation (which the registry service
+carries out). The catalog's filters are approvals.filtersets.ServerFilterSet."""
 
 from django import forms
-
-from governance.policy import routing
-
-STATUS_CHOICES = [("", "any status"), ("active", "active"), ("pending", "pending"),
-                  ("denied", "denied"), ("expired", "expired")]
-
-
-class CatalogFilterForm(forms.Form):
-    search = forms.CharField(required=False, label="Name",
-                             widget=forms.TextInput(attrs={"type": "search",
-                                                           "placeholder": "e.g. github"}))
-    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, label="Status")
-    risk = forms.ChoiceField(required=False, label="Risk",
-                             choices=[("", "any risk")] + [(r, r) for r in routing.RISKS])
-    scope = forms.ChoiceField(required=False, label="Data scope",
-                              choices=[("", "any scope")] + [(s, s) for s in routing.DATA_SCOPES])
 
 
 class DiffForm(forms.Form):

@@ -22,9 +22,9 @@ from governance.models import DataScope, Risk
 from registry.models import PackageRegistry
 
 from .. import services as workflow
+from ..filtersets import RequestFilterSet
 from ..forms import link_for_viewer
 from ..models import (
-    OPEN_STATUSES,
     Comment,
     Request,
     RequestEvent,
@@ -180,28 +180,6 @@ class CommentInputSerializer(StrictSerializer):
     body = StrictCharField(max_length=20000)
 
 
-# ─── filters ────────────────────────────────────────────────────────────────────────
-
-
-class RequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=RequestKind.choices)
-    server = django_filters.CharFilter(field_name="server__name")
-    requester = django_filters.CharFilter(field_name="requester__username")
-    reviewer = django_filters.CharFilter(field_name="reviewer__username")
-    open = django_filters.BooleanFilter(method="filter_open", label="Only open requests")
-
-    class Meta:
-        model = Request
-        fields = ["status", "kind", "server", "requester", "reviewer", "open"]
-
-    def filter_open(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(
-            status__in=OPEN_STATUSES)
-
-
 # ─── the viewset ────────────────────────────────────────────────────────────────────
 
 
@@ -220,13 +198,15 @@ def with_timeline(qs):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List requests: your own, or all of them for reviewers"),
+    list=extend_schema(summary="List requests: your own, or all of them for reviewers",
+                       responses={200: RequestListSerializer(many=True),
+                                  **error_responses(400)}),
     retrieve=extend_schema(summary="Read a request with its route, sign-offs and timeline",
                            responses={200: RequestDetailSerializer, **error_responses(404)}),
 )
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RequestListSerializer
-    filterset_class = RequestFilter
+    filterset_class = RequestFilterSet  # the review queue's page filters with it too
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["expected_decision", "requested_at", "id", "status"]
     ordering = ["expected_decision", "id"]

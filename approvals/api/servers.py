@@ -3,6 +3,7 @@ denial; and the security team's revocation of a server's active approval. It lis
 requests beside the registry's approvals, so it is the workflow's (the layer above)."""
 
 from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -12,16 +13,15 @@ from rest_framework.response import Response
 from accounts.roles import can_manage_reviews
 from governance.api.fields import (
     StrictCharField,
-    StrictChoiceField,
     StrictSerializer,
     error_responses,
 )
 from governance.errors import NotAllowed
-from governance.models import DataScope, Risk
 from registry import services as registry_services
 from registry.models import Approval, Server
 
 from .. import catalog
+from ..filtersets import ServerFilterSet
 from ..models import Request, RequestStatus
 
 CATALOG_STATUSES = catalog.CATALOG_STATUSES
@@ -91,39 +91,25 @@ class RevokeSerializer(StrictSerializer):
     reason = StrictCharField(max_length=2000, help_text="Why it is revoked (an incident, a CVE).")
 
 
-class CatalogQuery(StrictSerializer):
-    status = StrictChoiceField(choices=CATALOG_STATUSES, required=False)
-    risk = StrictChoiceField(choices=Risk.choices, required=False)
-    scope = StrictChoiceField(choices=DataScope.choices, required=False)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100,
-                                   help_text="Part of the server's name.")
-
-
 @extend_schema_view(
     list=extend_schema(summary="The catalog: servers with their active approval, pending "
-                               "requests and denial", parameters=[CatalogQuery],
+                               "requests and denial",
                        responses={200: ServerSerializer(many=True), **error_responses(400)}),
     retrieve=extend_schema(summary="One server of the catalog",
                            responses={200: ServerSerializer, **error_responses(404)}),
 )
 class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ServerSerializer
-    filter_backends = [OrderingFilter]
+    filterset_class = ServerFilterSet  # the catalog page filters with it too
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["name", "created_at"]
     lookup_field = "name"
     lookup_value_regex = r"[a-z0-9][a-z0-9._-]{0,63}"
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            query = {k: v for k, v in self.request.query_params.items()
-                     if k in CatalogQuery().fields}
-            checked = CatalogQuery(data=query)
-            checked.is_valid(raise_exception=True)
-            params = checked.validated_data
         denials = Request.objects.filter(status=RequestStatus.DENIED).order_by(
             "-decided_at", "-id")
-        return catalog.catalog(**params).prefetch_related(
+        return catalog.catalog().prefetch_related(
             Prefetch("requests", queryset=denials, to_attr="denials"))
 
     @extend_schema(

@@ -1,0 +1,77 @@
+"""What every filtered list needs, page or API: filters whose refusals name the rule (the
+values a choice takes, the words a yes/no takes), and the page's way of applying a
+FilterSet (django-filter) so that a bad value is a message, never a 500 or a silent
+"everything". The FilterSets themselves live in their apps (`<app>/filtersets.py`), one per
+list, shared by the page and the API (as NetBox does)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django_filters import fields
+
+
+def _allowed(field) -> str:
+    return ", ".join(str(value) for value, _label in field.choices if value != "")
+
+
+class ChoiceField(fields.ChoiceField):
+    def validate(self, value):
+        if value not in self.empty_values and not self.valid_value(value):
+            raise forms.ValidationError(
+                f"unknown value '{value}': use one of {_allowed(self)}", code="invalid_choice")
+        super().validate(value)
+
+
+class MultipleChoiceField(fields.MultipleChoiceField):
+    def to_python(self, value):
+        # The pages' "any" option sends an empty value: no filter, not an unknown value.
+        return [item for item in super().to_python(value) if item != ""]
+
+    def validate(self, value):
+        for item in value:
+            if not self.valid_value(item):
+                raise forms.ValidationError(
+                    f"unknown value '{item}': use one of {_allowed(self)}",
+                    code="invalid_choice")
+        super().validate(value)
+
+
+TRUE, FALSE = ("true", "1", "on", "yes"), ("false", "0", "off", "no")
+
+
+class YesNoField(forms.Field):
+    """true/false (or 1/0, on/off as a checkbox sends it, yes/no); empty is no filter."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise forms.ValidationError(f"unknown value '{value}': use true or false",
+                                    code="invalid")
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = ChoiceField
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = MultipleChoiceField
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
+
+
+def filtered(filterset) -> tuple:
+    """A page's rows and the problems of its filter, by field: the filtered rows when every
+    value is valid; otherwise none, and the page says what is wrong (a 400)."""
+    if not filterset.is_bound or filterset.is_valid():
+        return filterset.qs, {}
+    problems = {name: " ".join(str(m) for m in messages)
+                for name, messages in filterset.errors.items()}
+    return filterset.queryset.none(), problems
