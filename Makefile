@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python .ci/check_lock.py
+	$(BIN)/python .ci/check_module_size.py
 
 # The import graph of the apps (import-linter's drawgraph, offline): import-graph.dot, and
 # import-graph.svg where Graphviz's `dot` is installed. Not committed (.gitignore).
