@@ -1,4 +1,5 @@
-"""My requests, the review queue and the request page: every move through the service."""
+"""My requests and the request page: every move through the service. The queue is in
+test_queue_page.py."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from approvals import services as workflow
 from approvals.models import Request
 from registry.models import Approval
-from tests.factories import RequestFactory, ServerFactory, stdio_config
+from tests.factories import RequestFactory, stdio_config
 
 pytestmark = pytest.mark.django_db
 
@@ -49,51 +50,7 @@ def test_my_requests_query_count_does_not_grow(client_for, developer,
         assert client.get("/requests/mine/").status_code == 200
 
 
-# ─── queue ──────────────────────────────────────────────────────────────────────────
-
-
-def test_queue_orders_by_due_date_and_marks_overdue(client_for, security):
-    now = timezone.now()
-    late = RequestFactory(server=ServerFactory(name="late-one"),
-                          expected_decision=now - dt.timedelta(days=2))
-    later = RequestFactory(server=ServerFactory(name="later-one"),
-                           expected_decision=now + dt.timedelta(days=9))
-    soon = RequestFactory(server=ServerFactory(name="soon-one"),
-                          expected_decision=now + dt.timedelta(days=1))
-    response = client_for(security).get("/queue/")
-    assert [r.pk for r in response.context["page"]] == [late.pk, soon.pk, later.pk]
-    assert 'class="overdue"' in response.content.decode()
-
-
-def test_queue_filters_by_kind_assignee_mine_and_scope(client_for, security, second_security):
-    a = RequestFactory(server=ServerFactory(name="mine-one"), reviewer=security)
-    b = RequestFactory(server=ServerFactory(name="theirs"), reviewer=second_security,
-                       proposed_data_scope="CONFIDENTIAL")
-    c = RequestFactory(server=ServerFactory(name="nobody"), kind="renewal")
-    client = client_for(security)
-
-    def pks(**params):
-        return {r.pk for r in client.get("/queue/", params).context["page"]}
-
-    assert pks(mine="1") == {a.pk}
-    assert pks(assignee="sec2") == {b.pk}
-    assert pks(assignee="none") == {c.pk}
-    assert pks(kind="renewal") == {c.pk}
-    assert pks(scope="CONFIDENTIAL") == {b.pk}
-
-
-def test_queue_query_count_does_not_grow_and_pages(client_for, security,
-                                                   django_assert_max_num_queries):
-    client = client_for(security)
-    RequestFactory(reviewer=security)
-    with django_assert_max_num_queries(14) as few:
-        client.get("/queue/")
-    for _ in range(30):
-        RequestFactory(reviewer=security)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get("/queue/")
-    assert len(response.context["page"]) == 25
-    assert "Next" in response.content.decode()
+# ─── pages by role ──────────────────────────────────────────────────────────────────
 
 
 @pytest.mark.parametrize("path", ["/queue/", "/exports/", "/audit/", "/dashboard/"])
@@ -326,21 +283,6 @@ def test_major_bump_shows_its_route_and_needs_sandbox_trial(client_for, active_a
     assert "major version bump" in html
     assert "sandbox trial" in html
     assert "engineering_director" in html
-
-
-def test_security_claims_from_the_queue(client_for, security, file):
-    request = file()
-    client = client_for(security)
-    assert "Claim request #" in client.get("/queue/").content.decode()
-    response = client.post(f"/requests/{request.pk}/", {"action": "claim"})
-    assert response.status_code == 302
-    assert Request.objects.get(pk=request.pk).reviewer == security
-
-
-def test_tech_lead_sees_the_queue_without_claim_buttons(client_for, tech_lead, file):
-    file()
-    html = client_for(tech_lead).get("/queue/").content.decode()
-    assert "context7" in html and "Claim request #" not in html
 
 
 def test_a_longer_expiry_than_the_risk_allows_is_refused_next_to_the_field(
