@@ -49,3 +49,16 @@ def test_hidden_characters_are_refused_in_names_sources_and_packages():
     assert "U+200B" in names.source_problem("https://github.com/x\u200b/y")
     assert "U+2066" in names.package_problem("@context7/mcp\u2066-server")
     assert names.package_problem("@context7/mcp-server") is None
+
+
+def test_a_control_character_without_a_unicode_name_is_still_named():
+    assert characters.character_name("\x01") == "U+0001 CONTROL CHARACTER"
+    assert characters.character_name("\x85") == "U+0085 NEXT LINE"
+
+
+def test_the_message_says_why_and_what_to_do():
+    assert characters.character_problem("ab\u200bc") == (
+        "contains U+200B ZERO WIDTH SPACE (character 3): control, bidirectional-override and "
+        "zero-width characters can make it read as something other than what runs, so they "
+        "are refused; remove it")
+    assert characters.character_problem(None) is None

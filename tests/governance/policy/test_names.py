@@ -17,3 +17,41 @@ def test_sources_must_be_https_or_internal(source):
     assert names.source_problem(source) is not None
     assert names.source_problem("internal") is None
     assert names.source_problem("https://github.com/x/y") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", "a name is required"),
+        (None, "a name is required"),
+        (7, "a name is required"),
+        ("My Server", "'My Server' is not a valid server name: use 1 to 64 lower-case letters, "
+                      "digits, dots, dashes or underscores, starting with a letter or digit "
+                      "(no spaces)"),
+        ("context7", None),
+        ("a" * 64, None),
+    ],
+)
+def test_a_server_name_problem_says_the_rule(name, problem):
+    assert names.name_problem(name) == problem
+
+
+def test_a_choice_outside_the_closed_list_names_the_choices():
+    assert names.choice_problem("HIGH", ("LOW", "MEDIUM", "HIGH"), "risk") is None
+    assert names.choice_problem("EXTREME", ("LOW", "MEDIUM", "HIGH"), "risk") == (
+        "unknown risk 'EXTREME': use one of LOW, MEDIUM, HIGH")
+
+
+@pytest.mark.parametrize(
+    ("package", "problem"),
+    [
+        ("", None),
+        (None, None),
+        ("@context7/mcp-server", None),
+        (12, "must be a package name"),
+        ("@x/a b", "'@x/a b' has a space: a package name is one word, e.g. @scope/pkg"),
+        (" @x/y", "' @x/y' has a space: a package name is one word, e.g. @scope/pkg"),
+    ],
+)
+def test_a_package_is_one_word(package, problem):
+    assert names.package_problem(package) == problem
