@@ -104,3 +104,10 @@ def test_the_package_is_checked_only_once_the_config_itself_is_sound():
     assert configs.config_problems(config, version="1.0.0", package="@x/y",
                                    package_registry="npm") == {
         "config.env.A": ["must be a string"]}
+
+
+def test_the_registry_the_request_names_is_the_one_checked():
+    config = {"command": "npx", "args": ["-y", "@x/y@1.0.0"]}
+    assert configs.config_problems(config, version="1.0.0", package="@x/y",
+                                   package_registry="pypi") == {
+        "config.command": ["@x/y is a PyPI package, but `npx` fetches from npm: run it with uvx"]}
