@@ -80,7 +80,9 @@ HEX_OR_DIGEST = re.compile(r"^(sha256:)?[0-9a-f]+$")
 
 def args_secret_problems(args: list[str]) -> list[str]:
     """Secrets passed as arguments: `--api-key=…`, `--token …`, or a bare key or token.
-    Paths, package specs and hex digests (commit or image pins) are not secrets."""
+    Paths, package specs and hex digests (commit or image pins) are not secrets; an
+    argument of several words is checked word by word even when one of them is a path or
+    an address (`host@x <token>`)."""
     problems, flag = [], ""
     for arg in args:
         name, value = flag, arg
@@ -92,8 +94,8 @@ def args_secret_problems(args: list[str]) -> list[str]:
         else:
             flag = ""
         if not value or HEX_OR_DIGEST.match(value) or (
-                not name and ("/" in value or "@" in value) and not any(
-                    p.search(value) for p, _ in KNOWN_TOKENS)):
+                not name and ("/" in value or "@" in value) and " " not in value
+                and not any(p.search(value) for p, _ in KNOWN_TOKENS)):
             continue
         problem = secret_problem(value, name)
         if problem:

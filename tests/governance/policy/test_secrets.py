@@ -52,7 +52,10 @@ def test_plain_settings_and_placeholders_pass(name, value):
 @pytest.mark.parametrize(
     "args",
     [["--api-key=hunter2hunter2"], ["--token", "s3cr3t-value"],
-     ["serve", "q8Zr2LmX9vT4kWp7Nc3Hs6Jd1Fy5Gb0Ae8Ru2Qo9"], ["--auth", "ghp_" + "a1B2" * 9]],
+     ["serve", "q8Zr2LmX9vT4kWp7Nc3Hs6Jd1Fy5Gb0Ae8Ru2Qo9"], ["--auth", "ghp_" + "a1B2" * 9],
+     # an address or a path in the same argument does not hide the token beside it
+     ["host@x q8Zr2LmX9vT4kWp7Nc3Hs6Jd1Fy5Gb0Ae8Ru2Qo9"],
+     ["/srv/mcp q8Zr2LmX9vT4kWp7Nc3Hs6Jd1Fy5Gb0Ae8Ru2Qo9"]],
 )
 def test_secrets_passed_as_arguments_are_refused(args):
     problems = configs.config_problems({"command": "server", "args": args})
@@ -64,7 +67,8 @@ def test_secrets_passed_as_arguments_are_refused(args):
     "args",
     [["-y", "@scope/pkg@1.2.3"], ["--token", "${API_TOKEN}"], ["--commit", "a" * 40],
      ["ghcr.io/acme/mcp@sha256:" + "b" * 64], ["/opt/mcp/server.py", "--port", "8080"],
-     ["--config=/etc/mcp/config.json"]],
+     ["--config=/etc/mcp/config.json"], ["--allowed-origins", "https://staging.internal"],
+     ["notify ops@example.com about /var/log/mcp"]],
 )
 def test_ordinary_arguments_pass(args):
     assert "config.args" not in configs.config_problems({"command": "server", "args": args})
