@@ -6,5 +6,7 @@ from .models import NotificationsSeen
 
 
 def mark_seen(user, *, now=None) -> None:
-    NotificationsSeen.objects.update_or_create(
-        user=user, defaults={"seen_at": now or timezone.now()})
+    """One statement (an upsert), however often the list is opened."""
+    NotificationsSeen.objects.bulk_create(
+        [NotificationsSeen(user=user, seen_at=now or timezone.now())],
+        update_conflicts=True, unique_fields=["user"], update_fields=["seen_at"])

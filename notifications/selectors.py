@@ -1,6 +1,14 @@
 """Reads of notices."""
 
+import datetime as dt
+
+from django.db.models import DateTimeField, Subquery, Value
+from django.db.models.functions import Coalesce
+
 from .models import Notification, NotificationsSeen
+
+# Before any notice: the "last seen" of someone who never opened the list.
+NEVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def notifications_for(user):
@@ -16,9 +24,9 @@ def last_seen(user):
 
 
 def unread_count(user) -> int:
-    """The notices that came after `user` last opened the list."""
+    """The notices that came after `user` last opened the list, in one query."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    qs = Notification.objects.filter(recipients=user)
-    seen = last_seen(user)
-    return (qs.filter(created_at__gt=seen) if seen else qs).count()
+    seen = NotificationsSeen.objects.filter(user=user).values("seen_at")[:1]
+    return Notification.objects.filter(recipients=user).filter(
+        created_at__gt=Coalesce(Subquery(seen), Value(NEVER, output_field=DateTimeField()))).count()

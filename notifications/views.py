@@ -16,4 +16,5 @@ def notification_list(request):
     for notice in page.object_list:
         notice.is_new = seen is None or notice.created_at > seen
     mark_seen(request.user)
+    request.unread_notifications = 0  # all read now (notifications.context_processors)
     return render(request, "notifications/list.html", {"page": page})
