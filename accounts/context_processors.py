@@ -1,4 +1,4 @@
-from django.conf import settings
+from governance import links
 
 from . import roles
 
@@ -6,7 +6,7 @@ from . import roles
 def portal(request):
     user = getattr(request, "user", None)
     return {
-        "portal_base_url": settings.PORTAL_BASE_URL,
+        "portal_base_url": links.base_url(),
         "user_roles": sorted(roles.roles_of(user)),
         "can_see_queue": roles.can_see_queue(user),
         "can_download_exports": roles.can_download_exports(user),

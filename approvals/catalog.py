@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from registry.models import Approval, Server
@@ -37,6 +37,10 @@ def catalog(*, today: dt.date | None = None):
                              .values("risk")[:1]),
         active_scope=Subquery(deployable.filter(server=OuterRef("pk")).order_by()
                               .values("data_scope")[:1]),
+        has_approval=Exists(Approval.objects.filter(server=OuterRef("pk"))),
+    ).filter(
+        # A server only ever asked for and withdrawn was never in the registry: no row.
+        Q(has_open=True) | Q(has_denial=True) | Q(has_approval=True)
     ).prefetch_related(
         Prefetch("approvals", queryset=deployable, to_attr="active_approvals"),
         Prefetch("requests", queryset=open_qs.order_by("expected_decision"),

@@ -47,6 +47,21 @@ def show_service_error(form: forms.Form, exc) -> None:
         else "See the open requests for this server")
 
 
+CONFIG_FIELDS = ("command", "args", "env", "config_json")
+
+
+def add_rule_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:
+    """Put the workflow's problems on a form that has its own errors already, for the
+    fields it has said nothing about yet: one submit shows every problem."""
+    config_said = any(form.errors.get(name) for name in CONFIG_FIELDS)
+    for key, messages in problems.items():
+        field, prefix = _field_for(form, key)
+        if field is None or form.errors.get(field) or (field in CONFIG_FIELDS and config_said):
+            continue
+        for message in messages:
+            form.add_error(field, f"{prefix}: {message}" if prefix else message)
+
+
 def link_for_viewer(exc, user):
     """Point a refusal's link at something `user` may open (SPEC §4 rule 9).
 
@@ -216,15 +231,15 @@ class RequestForm(ConfigFieldsMixin, forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
+        """What the workflow's file_request() takes; after a failed is_valid(), the fields
+        that were valid (the others blank), for filing_problems()."""
         data = self.cleaned_data
-        return {
-            "kind": data["kind"], "server_name": data["server_name"].strip(),
-            "version": data["version"].strip(), "config": data["config"],
-            "use_case": data["use_case"], "proposed_data_scope": data["proposed_data_scope"],
-            "source": data["source"].strip(), "package": data["package"].strip(),
-            "package_registry": data["package_registry"], "notes": data["notes"],
-            "what_changed": data["what_changed"],
-        }
+        text = {name: (data.get(name) or "") for name in (
+            "kind", "server_name", "version", "use_case", "proposed_data_scope", "source",
+            "package", "package_registry", "notes", "what_changed")}
+        for name in ("server_name", "version", "source", "package"):
+            text[name] = text[name].strip()
+        return {**text, "config": data.get("config") or {}}
 
 
 class EditRequestForm(ConfigFieldsMixin, forms.Form):

@@ -34,6 +34,7 @@ from .forms import (
     RequestForm,
     SignOffForm,
     TransitionForm,
+    add_rule_problems,
     link_for_viewer,
     show_service_error,
 )
@@ -85,11 +86,20 @@ def new_request(http_request):
         typed = {k: v for k, v in http_request.POST.items() if k in RequestForm.base_fields and v}
         typed.pop("kind", None)
         kind = http_request.POST.get("kind", "")
+        if kind in ("", RequestKind.NEW_SERVER) and server is not None and (
+                Approval.objects.active().filter(server=server).exists()):
+            # An approved server is not filed again as new: its next request is a bump.
+            kind = RequestKind.VERSION_BUMP
         form = RequestForm(initial={**_prefill(server, kind), **typed, "kind": kind
                                     or RequestKind.NEW_SERVER})
     elif http_request.method == "POST":
         form = RequestForm(http_request.POST)
-        if form.is_valid():
+        if not form.is_valid() and form.cleaned_data.get("kind"):
+            # Every problem at once: the workflow's rules too, for the fields the form had
+            # nothing to say about (nothing is saved).
+            add_rule_problems(form, workflow.filing_problems(actor=http_request.user,
+                                                             **form.service_kwargs()))
+        elif form.is_valid():
             try:
                 filed = workflow.file_request(actor=http_request.user, **form.service_kwargs())
             except NotAllowed as exc:
@@ -113,7 +123,7 @@ def new_request(http_request):
         "form": form, "server": server, "active": active,
         "denials": selectors.denials_of(server), "bump_rules": bump_rules,
         "server_names": list(Server.objects.order_by("name").values_list("name", flat=True)),
-    })
+    }, status=400 if form.is_bound and form.errors else 200)
 
 
 # ─── lists ──────────────────────────────────────────────────────────────────────────

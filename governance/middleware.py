@@ -1,4 +1,4 @@
-"""Refusals that belong to no single view.
+"""Refusals that belong to no single view, and the compression of pages.
 
 A NUL character in the address (`/servers/%00/`, `?server=%00`) answers 400 before any view
 runs: PostgreSQL refuses NUL in text ("A string literal cannot contain NUL (0x00)
@@ -9,6 +9,7 @@ anywhere in the body, naming the field (governance.limits)."""
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 
 from governance.limits import NUL, NUL_RULE
@@ -51,3 +52,14 @@ class RefuseNulMiddleware:
             detail = (f"The parameter {', '.join(named)} contains a NUL character (%00); "
                       "nothing was looked up.")
         return render(request, "400.html", {"exception": detail}, status=400)
+
+
+class GZipPagesMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH mitigation of random padding, and CSRF tokens
+    masked per response) for HTML pages only: the API's files and answers choose their own
+    encoding, and stored bytes are not compressed again on every download."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

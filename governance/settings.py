@@ -33,6 +33,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Only in development (DEBUG on and PORTAL_BASE_URL unset) do links in notices and on the
+# token page follow the address the portal was reached at (an allowed Host); anywhere else
+# the Host header never makes a link, or anyone could poison the links in mail.
+PORTAL_BASE_URL_FROM_HOST = DEBUG and not os.environ.get("PORTAL_BASE_URL")
 # Production (DEBUG off, SECRET_KEY from the environment) is served over HTTPS by a TLS proxy
 # that sets X-Forwarded-Proto: redirect to HTTPS, secure cookies, HSTS. HTTPS=0 turns it off;
 # each part can be set on its own. The health checks of the containers speak plain HTTP.
@@ -71,9 +75,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages compressed for browsers that ask (static files are precompressed by WhiteNoise,
+    # the API's answers choose their own encoding).
+    "governance.middleware.GZipPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "governance.links.RequestBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -139,6 +148,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the root of the site (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # Mail: EMAIL_URL (see email_settings below) or Django's EMAIL_* names.
 EMAIL_BACKEND = os.environ.get(

@@ -48,3 +48,15 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class NotificationsSeen(models.Model):
+    """When a person last opened their notifications: what came after is unread, counted
+    on every page."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notifications_seen")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.user} saw notifications at {self.seen_at:%Y-%m-%d %H:%M}"

@@ -9,13 +9,13 @@ import dataclasses
 import datetime as dt
 import json
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from governance import links
 
 from .models import Notification
 
@@ -33,8 +33,9 @@ def server_path(name: str) -> str:
 
 def absolute(path: str) -> str:
     """A path of the portal as the address people open from a mail or the chat: jobs and
-    workers have no HTTP request to take the host from, so it comes from PORTAL_BASE_URL."""
-    return f"{settings.PORTAL_BASE_URL}{path}" if path.startswith("/") else path
+    workers have no HTTP request to take the host from, so it comes from PORTAL_BASE_URL
+    (governance.links: in development only, from the request being served)."""
+    return links.absolute(path)
 
 
 def security_team_ids() -> set[int]:

@@ -11,7 +11,7 @@ holds what every change does. Callers use the names below: `from approvals impor
 
 from ..models import OPEN_STATUSES, SIGNABLE_STATUSES
 from .discussion import add_comment, can_view
-from .filing import file_request
+from .filing import file_request, filing_problems
 from .importing import record_imported, record_imported_denial
 from .overdue import ESCALATE_AFTER, flag_overdue_requests
 from .resubmission import EDITABLE_FIELDS, MATERIAL_FIELDS, edit_request, resubmit
@@ -23,7 +23,8 @@ from .withdrawal import withdraw
 __all__ = [
     "EDITABLE_FIELDS", "ESCALATE_AFTER", "MATERIAL_FIELDS", "OPEN_STATUSES", "REVIEW_MOVES",
     "REVIEW_TRANSITIONS", "SIGNABLE_STATUSES", "add_comment", "assign", "can_view",
-    "earlier_denial", "edit_request", "file_request", "flag_overdue_requests", "missing_roles",
+    "earlier_denial", "edit_request", "file_request", "filing_problems",
+    "flag_overdue_requests", "missing_roles",
     "record_imported", "record_imported_denial", "request_link", "resubmit", "route_of",
     "set_assessment", "sign_off", "transition", "withdraw",
 ]

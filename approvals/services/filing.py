@@ -189,3 +189,24 @@ def file_request(
             queue_notice(request, "filed")
             mark_registry_changed(request, "filed")
     return request
+
+
+class _NothingSaved(Exception):
+    """Ends a filing that was only checked: its transaction is rolled back."""
+
+
+def filing_problems(**kwargs) -> dict[str, list[str]]:
+    """Every problem file_request() would find with these values, by field, and nothing
+    saved: the same rules run in a transaction that is always rolled back (its notices and
+    tasks, queued for after a commit, go with it). Pages use it to show all the problems of
+    a form at once, not the form's first and the rules' at the next submit."""
+    try:
+        with transaction.atomic():
+            file_request(**kwargs)
+            raise _NothingSaved
+    except _NothingSaved:
+        return {}
+    except InvalidInput as exc:
+        return exc.errors
+    except Conflict:
+        return {}  # a duplicate is told once the form is otherwise right

@@ -33,6 +33,18 @@ def test_catalog_shows_active_pending_and_denied_servers(client_for, developer, 
     assert 'badge denied">denied' in html
 
 
+def test_a_new_server_asked_for_and_withdrawn_leaves_no_row_in_the_catalog(
+        client_for, developer, active_approval, file):
+    filed = file(server_name="github-mcp", source="https://github.com/x/y", package="@x/github",
+                 config={"command": "npx", "args": ["-y", "@x/github@1.0.0"]}, version="1.0.0")
+    client = client_for(developer)
+    assert "github-mcp" in client.get("/").content.decode()
+    workflow.withdraw(actor=developer, request=filed)
+    html = client.get("/").content.decode()
+    assert "github-mcp" not in html and 'badge none"' not in html
+    assert "context7" in html
+
+
 def test_catalog_filters_by_status_risk_scope_and_name(client_for, developer):
     ApprovalFactory(server__name="low-public", risk="LOW", data_scope="PUBLIC")
     ApprovalFactory(server__name="high-confidential", risk="HIGH", data_scope="CONFIDENTIAL")

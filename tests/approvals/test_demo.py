@@ -44,3 +44,20 @@ def test_loading_the_demo_again_on_a_later_day_adds_nothing():
         call_command("load_demo", stdout=StringIO())
     assert (get_user_model().objects.count(), Approval.objects.count(),
             Request.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_prints_its_logins_and_no_raw_mail(settings, capsys):
+    """`make run` in development (the console mail backend): the terminal shows the logins,
+    not the demo's notices as raw mails; the notices are in the portal, and no worker mails
+    them later."""
+    from notifications.models import Notification
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    call_command("load_demo")  # committed as `make run` does, so its notices are sent
+    out = capsys.readouterr().out
+    assert "Demo logins" in out
+    assert "Subject:" not in out and "Content-Type:" not in out
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(mailed_at__isnull=True).exists()
+    assert settings.EMAIL_BACKEND.endswith("console.EmailBackend")

@@ -42,7 +42,7 @@ def test_filing_a_new_server_redirects_to_its_page(client_for, developer):
 def test_bad_version_is_explained_next_to_the_field_and_input_kept(client_for, developer,
                                                                    version, words):
     response = client_for(developer).post("/requests/new/", form_data(version=version))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any(words in e for e in errors_of(response, "version"))
     html = response.content.decode()
     assert 'value="Documentation lookup.' in html or "Documentation lookup." in html

@@ -13,7 +13,7 @@ def test_a_wildcard_url_is_refused_on_the_pasted_config(client_for, developer):
     response = client_for(developer).post("/requests/new/", form_data(
         server_name="remote-docs", package="", package_registry="", command="", args="",
         config_json='{"type": "http", "url": "https://*.example.com/mcp"}'))
-    assert response.status_code == 200
+    assert response.status_code == 400
     messages = errors_of(response, "config_json")
     assert any(m.startswith("url:") and "wildcard" in m for m in messages), messages
     assert not Request.objects.exists()

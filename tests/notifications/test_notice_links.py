@@ -107,3 +107,20 @@ def test_a_notice_made_during_a_page_request_takes_its_address_from_the_settings
     assert portal_url(settings, "request-detail", request.pk) == url
     assert_mail_links_to(message, url, settings)
     assert "localhost" not in message.body + message.alternatives[0][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_development_a_notice_made_during_a_page_request_links_to_where_the_portal_was_reached(
+        client, developer, security, settings):
+    """`make run` opened at another address than 127.0.0.1:8000 (DEBUG on, PORTAL_BASE_URL
+    unset): the mails sent while serving a page link back to that address, an allowed Host."""
+    settings.PORTAL_BASE_URL_FROM_HOST = True
+    settings.ALLOWED_HOSTS = ["192.168.1.20"]
+    client.force_login(developer)
+    response = client.post(reverse("request-new"), form_data(), HTTP_HOST="192.168.1.20:8000")
+    assert response.status_code == 302
+    (message,) = [m for m in mail.outbox if security.email in m.to]
+    request = Request.objects.get()
+    url = f"http://192.168.1.20:8000{reverse('request-detail', args=[request.pk])}"
+    assert f"Open it in the portal: {url}\n" in message.body
+    assert settings.PORTAL_BASE_URL not in message.body
