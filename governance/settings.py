@@ -341,6 +341,22 @@ AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False  # no start-up banner on stdout (export_registry writes files there)
 
+# ─── sign-in with the company's identity provider (SPEC §10, README) ───────────────────
+# The claim that lists a person's groups, and the stable identifier a person is matched by
+# (`sub`; Entra ID: `oid`), which SCIM sends as externalId. Never the e-mail address.
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USER_ID_CLAIM = os.environ.get("OIDC_USER_ID_CLAIM", "sub")
+# Groups to roles, beside the admin's mapping: "okta-sec=security_team,okta-devs=member".
+OIDC_GROUP_ROLES: dict[str, list[str]] = {}
+for _pair in env_list("OIDC_GROUP_ROLES"):
+    _group, _, _role = _pair.rpartition("=")
+    if not _group or _role not in {"member", "tech_lead", "security_team",
+                                   "engineering_director", "platform_team", "administrator"}:
+        raise ImproperlyConfigured(
+            f"OIDC_GROUP_ROLES: {_pair!r} is not group=role, with role one of member, "
+            "tech_lead, security_team, engineering_director, platform_team, administrator.")
+    OIDC_GROUP_ROLES.setdefault(_group.strip(), []).append(_role)
+
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(
     "LOG_FORMAT", "json" if not DEBUG and "SECRET_KEY" in os.environ else "plain")
