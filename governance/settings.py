@@ -329,7 +329,10 @@ for _name, _scope in (("API_THROTTLE_USER", "user"), ("API_THROTTLE_ANON", "anon
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The company's identity provider, when OIDC_ISSUER is set (accounts/oidc.py).
+    "accounts.oidc.ProviderBackend",
+    # Passwords: every local user with OIDC off; with it on, only BREAK_GLASS_USERS.
+    "accounts.oidc.LocalBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or 5)
@@ -342,6 +345,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False  # no start-up banner on stdout (export_registry writes files there)
 
 # ─── sign-in with the company's identity provider (SPEC §10, README) ───────────────────
+# OpenID Connect, authorization code flow with PKCE (mozilla-django-oidc), on when
+# OIDC_ISSUER is set; endpoints and keys come from the issuer's discovery document. Off (the
+# embedded default, `make run`): local accounts sign in with passwords as before.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL") or (
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
 # The claim that lists a person's groups, and the stable identifier a person is matched by
 # (`sub`; Entra ID: `oid`), which SCIM sends as externalId. Never the e-mail address.
 OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
@@ -356,6 +369,20 @@ for _pair in env_list("OIDC_GROUP_ROLES"):
             f"OIDC_GROUP_ROLES: {_pair!r} is not group=role, with role one of member, "
             "tech_lead, security_team, engineering_director, platform_team, administrator.")
     OIDC_GROUP_ROLES.setdefault(_group.strip(), []).append(_role)
+# Accepted signature algorithms of ID tokens (RS256 is what every provider offers).
+OIDC_SIGN_ALGORITHMS = env_list("OIDC_SIGN_ALGORITHMS", "RS256")
+OIDC_RP_SIGN_ALGO = OIDC_SIGN_ALGORITHMS[0]
+OIDC_CLOCK_SKEW_SECONDS = int(os.environ.get("OIDC_CLOCK_SKEW_SECONDS") or 60)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's end-session (id_token_hint)
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.StartView"
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.oidc.provider_logout_url"
+# Local passwords while OIDC is on: only these usernames (superusers), for when the
+# provider is down. Comma-separated; empty: none.
+BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS")
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(
