@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import oidc, views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     # The identity provider (accounts.oidc): the start of the code flow and its callback.
     path("oidc/authenticate/", oidc.StartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
+    # SCIM 2.0 for the provider's provisioning (accounts.scim).
+    path("scim/v2/", include("django_scim.urls", namespace="scim")),
 ]

@@ -384,6 +384,24 @@ OIDC_OP_LOGOUT_URL_METHOD = "accounts.oidc.provider_logout_url"
 # provider is down. Comma-separated; empty: none.
 BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS")
 
+# SCIM 2.0 (django-scim2) at /scim/v2/: the provider creates, updates and deactivates
+# users and pushes groups, with a bearer token administrators make (accounts.ScimToken).
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": urlsplit(PORTAL_BASE_URL).netloc,
+    "SCHEME": urlsplit(PORTAL_BASE_URL).scheme or "https",
+    "AUTHENTICATION_SCHEMES": [{
+        "type": "oauthbearertoken", "primary": True, "name": "Bearer token",
+        "description": "A SCIM token made by a portal administrator (admin > SCIM tokens).",
+    }],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+    "USER_ADAPTER": "accounts.scim.users.ScimUser",
+    "GROUP_MODEL": "accounts.models.DirectoryGroup",
+    "GROUP_ADAPTER": "accounts.scim.groups.ScimGroup",
+    "USER_FILTER_PARSER": "accounts.scim.filters.UserFilterQuery",
+    "GROUP_FILTER_PARSER": "accounts.scim.filters.GroupFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "accounts.scim.auth.ScimAuthCheck",
+}
+
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(
     "LOG_FORMAT", "json" if not DEBUG and "SECRET_KEY" in os.environ else "plain")

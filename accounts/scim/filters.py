@@ -1,0 +1,34 @@
+"""The SCIM filters identity providers send before they create or link a resource
+(Okta: `userName eq "..."`; Entra ID: `externalId eq "..."`, `displayName eq "..."`), as
+django-scim2 filter queries over the portal's tables. It imports no adapter: django-scim2's
+adapters module imports it through the settings while it loads."""
+
+from django.contrib.auth import get_user_model
+from django_scim.filters import FilterQuery
+
+from accounts.models import DirectoryGroup, ExternalIdentity
+
+USERS = "auth_user"
+IDENTITIES = ExternalIdentity._meta.db_table
+
+
+class UserFilterQuery(FilterQuery):
+    model_getter = staticmethod(get_user_model)
+    attr_map = {
+        ("userName", None, None): f"{USERS}.username",
+        ("externalId", None, None): f"{IDENTITIES}.subject",
+        ("emails", "value", None): f"{USERS}.email",
+        ("emails", None, None): f"{USERS}.email",
+        ("name", "givenName", None): f"{USERS}.first_name",
+        ("name", "familyName", None): f"{USERS}.last_name",
+        ("active", None, None): f"{USERS}.is_active",
+    }
+    joins = (f"LEFT JOIN {IDENTITIES} ON {IDENTITIES}.user_id = {USERS}.id",)
+
+
+class GroupFilterQuery(FilterQuery):
+    model_getter = staticmethod(lambda: DirectoryGroup)
+    attr_map = {
+        ("displayName", None, None): f"{DirectoryGroup._meta.db_table}.display_name",
+        ("externalId", None, None): f"{DirectoryGroup._meta.db_table}.external_id",
+    }
