@@ -196,6 +196,14 @@ class LocalBackend(ModelBackend):
         return user.is_superuser and user.username in settings.BREAK_GLASS_USERS
 
 
+def not_a_password(request, credentials=None) -> bool:
+    """django-axes' whitelist (AXES_WHITELIST_CALLABLE): its lockout is for password guesses.
+    A refused sign-in through the provider carries no username, so counting it would lock
+    every later sign-in from the address (an office behind one NAT) after five refusals;
+    those refusals are audited instead, and the provider guards its own login."""
+    return credentials is not None and "password" not in credentials
+
+
 # ─── the views ──────────────────────────────────────────────────────────────────────
 
 class StartView(OIDCAuthenticationRequestView):

@@ -342,6 +342,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Sign-ins through the identity provider carry no password and are not counted.
+AXES_WHITELIST_CALLABLE = "accounts.oidc.not_a_password"
 AXES_VERBOSE = False  # no start-up banner on stdout (export_registry writes files there)
 
 # ─── sign-in with the company's identity provider (SPEC §10, README) ───────────────────

@@ -79,6 +79,14 @@ def test_a_person_without_a_mapped_group_gets_a_refusal_page(oidc_portal, live_s
     assert IdentityEvent.objects.filter(kind="sign_in_refused").count() == 1
 
 
+def test_refusals_from_one_address_do_not_lock_out_the_next_person(oidc_portal, live_server):
+    for _ in range(6):  # past the password lockout's limit of 5
+        assert sign_in(live_server, "sales")[1].status_code == 403
+    _browser, landed = sign_in(live_server, "alice")
+    assert landed.status_code == 200 and roles.roles_of(user_named("alice")) == {
+        "security_team"}
+
+
 def test_a_wrong_password_stays_on_the_providers_page(oidc_portal, live_server):
     _browser, answer = sign_in(live_server, "alice", password="wrong")
     assert answer.status_code == 401 and "Wrong username or password" in answer.text
