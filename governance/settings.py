@@ -402,6 +402,8 @@ SCIM_SERVICE_PROVIDER = {
     "USER_FILTER_PARSER": "accounts.scim.filters.UserFilterQuery",
     "GROUP_FILTER_PARSER": "accounts.scim.filters.GroupFilterQuery",
     "AUTH_CHECK_MIDDLEWARE": "accounts.scim.auth.ScimAuthCheck",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "accounts.scim.auth.queryset_post_processor_getter",
+    "GET_OBJECT_POST_PROCESSOR_GETTER": "accounts.scim.auth.object_post_processor_getter",
 }
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.

@@ -8,7 +8,7 @@ and Entra ID make to provision and deprovision, with a bearer token administrato
   stays, sign-in and API tokens stop at once, the workflow hands the work back.
 - Groups are DirectoryGroups; membership maps to roles as the groups claim does (`groups`).
 - Every call is an IdentityEvent in the audit trail; a refused one gets a SCIM error
-  document and changes nothing (`auth`).
+  document and changes nothing; only the provider's users are in reach (`auth`).
 - `filters`: the filters providers send; `values`: reading SCIM values.
 
 The settings name these modules (SCIM_SERVICE_PROVIDER). Nothing is imported here:

@@ -6,13 +6,37 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth import get_user_model
+from django_scim import exceptions
 from django_scim.middleware import SCIMAuthCheckMiddleware
 
 from accounts import identity
-from accounts.models import IdentityEvent
-from accounts.throttles import client_address
+from accounts.models import ExternalIdentity, IdentityEvent
+from accounts.throttles import FailedTokenThrottle, client_address
 
 from .values import scim_error
+
+# ─── which users SCIM sees: those of the identity provider ──────────────────────────
+# Local accounts (the break-glass superuser, the system user, demo users) have no external
+# identity: SCIM neither lists nor changes them, so a SCIM token cannot lock them out.
+
+def managed_users(queryset):
+    return queryset.filter(external_identity__isnull=False)
+
+
+def queryset_post_processor_getter(model):
+    def post_process(request, qs, *args, **kwargs):
+        return managed_users(qs) if model is get_user_model() else qs
+    return post_process
+
+
+def object_post_processor_getter(model):
+    def post_process(request, obj, *args, **kwargs):
+        if model is get_user_model() and not ExternalIdentity.objects.filter(
+                user=obj).exists():
+            raise exceptions.NotFoundError(obj.pk)
+        return obj
+    return post_process
 
 
 class ScimAuthCheck(SCIMAuthCheckMiddleware):
@@ -22,8 +46,15 @@ class ScimAuthCheck(SCIMAuthCheckMiddleware):
     def process_request(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, key = header.partition(" ")
+        throttle = FailedTokenThrottle()
+        wait = throttle.seconds_locked(request)
+        if wait is not None:  # guessing learns nothing more until the wait is over
+            response = scim_error(429, f"{throttle.detail} Try again in {int(wait)} seconds.")
+            response["Retry-After"] = str(int(wait))
+            return response
         token = identity.scim_token_for(key.strip()) if scheme.lower() == "bearer" else None
         if token is None:
+            throttle.record_failure(request, header.encode("utf-8", "replace"))
             IdentityEvent.objects.create(
                 kind=IdentityEvent.Kind.SCIM_REFUSED, address=client_address(request),
                 detail=f"{request.method} {request.path}: no valid SCIM bearer token",

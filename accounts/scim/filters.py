@@ -25,6 +25,14 @@ class UserFilterQuery(FilterQuery):
     }
     joins = (f"LEFT JOIN {IDENTITIES} ON {IDENTITIES}.user_id = {USERS}.id",)
 
+    @classmethod
+    def search(cls, filter_query, request=None):
+        """Only the provider's users (as accounts.scim.managed_users), never local ones."""
+        rows = list(super().search(filter_query, request))
+        managed = set(ExternalIdentity.objects.filter(
+            user_id__in=[row.pk for row in rows]).values_list("user_id", flat=True))
+        return [row for row in rows if row.pk in managed]
+
 
 class GroupFilterQuery(FilterQuery):
     model_getter = staticmethod(lambda: DirectoryGroup)

@@ -12,6 +12,7 @@ from django_scim.adapters import SCIMGroup
 from accounts import identity
 from accounts.throttles import client_address
 
+from .auth import managed_users
 from .values import text
 
 MEMBER_FILTER = re.compile(r'^members\[\s*value\s+eq\s+"([^"]+)"\s*\]$', re.IGNORECASE)
@@ -69,7 +70,7 @@ class ScimGroup(SCIMGroup):
                 raise exceptions.BadRequestError(
                     f'No user has the id {member["value"]!r}.', scim_type="invalidValue"
                 ) from None
-        users = list(get_user_model().objects.filter(pk__in=ids))
+        users = list(managed_users(get_user_model().objects.filter(pk__in=ids)))
         if len(users) != len(set(ids)):
             missing = set(ids) - {u.pk for u in users}
             raise exceptions.BadRequestError(

@@ -134,11 +134,14 @@ class ScimUser(SCIMUser):
                 raise exceptions.BadRequestError("Each operation must be an object.",
                                                  scim_type="invalidSyntax")
             op = str(operation.get("op", "")).lower()
+            path, value = operation.get("path"), operation.get("value")
+            if op == "remove":
+                self._remove(str(path or ""))
+                continue
             if op not in {"add", "replace"}:
                 raise exceptions.BadRequestError(
-                    f'A user supports the "add" and "replace" operations, not {op!r}.',
+                    f'Unknown PATCH op {op!r}: use "add", "replace" or "remove".',
                     scim_type="invalidSyntax")
-            path, value = operation.get("path"), operation.get("value")
             changes = value if not path and isinstance(value, dict) else {path: value}
             if not path and not isinstance(value, dict):
                 raise exceptions.BadRequestError(
@@ -147,6 +150,20 @@ class ScimUser(SCIMUser):
             for attribute, new in changes.items():
                 self._apply(str(attribute), new)
         self.obj.save()
+
+    def _remove(self, attribute: str):
+        key = attribute.lower()
+        if key in {"active", "username", "externalid", ""}:
+            raise exceptions.BadRequestError(
+                f'"{attribute or "(no path)"}" cannot be removed from a user.',
+                scim_type="mutability" if attribute else "noTarget")
+        if key == "name.givenname":
+            self.obj.first_name = ""
+        elif key == "name.familyname":
+            self.obj.last_name = ""
+        elif key.startswith("emails"):
+            self.obj.email = ""
+        # Other attributes (manager, title, ...) are not kept by the portal: nothing to do.
 
     def _apply(self, attribute: str, value):
         key = attribute.lower()

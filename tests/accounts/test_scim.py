@@ -291,3 +291,64 @@ def test_every_scim_call_is_in_the_audit_trail(scim):
     assert event.data["method"] == "POST" and event.data["status"] == 201
     assert event.data["token"].startswith("scim_") and "(Okta)" in event.detail
     assert ExternalIdentity.objects.count() == 1
+
+
+# ─── local accounts are out of SCIM's reach ─────────────────────────────────────────────
+
+def test_scim_neither_lists_nor_changes_a_local_account(scim):
+    local = UserFactory(username="root", email="root@company.com", is_superuser=True)
+    managed = created(scim, okta_user())
+    listed = [r["id"] for r in scim.get("Users").json()["Resources"]]
+    assert listed == [str(managed.pk)]
+    assert scim.get("Users", filter='userName eq "root" or userName eq '
+                                    '"test.user@okta.local"').json()["totalResults"] == 1
+    assert scim.get(f"Users/{local.pk}").status_code == 404
+    assert scim.delete(f"Users/{local.pk}").status_code == 404
+    assert scim.patch(f"Users/{local.pk}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "replace", "value": {"active": False}}]}).status_code == 404
+    gid = scim.post("Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Portal Security"}
+                    ).json()["id"]
+    response = scim.patch(f"Groups/{gid}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "add", "path": "members", "value": [{"value": str(local.pk)}]}]})
+    assert response.status_code == 400
+    local.refresh_from_db()
+    assert local.is_active and local.is_superuser
+
+
+def test_entra_removing_an_attribute_the_portal_does_not_keep_is_fine(scim):
+    user = created(scim, entra_user())
+    response = scim.patch(f"Users/{user.pk}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "Remove", "path": "title"},
+        {"op": "Remove", "path": "name.givenName"}]})
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.first_name == "" and user.is_active
+
+
+def test_removing_the_active_flag_is_refused(scim):
+    user = created(scim, entra_user())
+    response = scim.patch(f"Users/{user.pk}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "Remove", "path": "active"}]})
+    assert response.status_code == 400 and "cannot be removed" in response.json()["detail"]
+    user.refresh_from_db()
+    assert user.is_active
+
+
+def test_deleting_a_group_takes_its_roles_away(scim):
+    user = created(scim, okta_user())
+    gid = scim.post("Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Portal Security",
+                               "members": [{"value": str(user.pk)}]}).json()["id"]
+    assert roles.roles_of(get_user_model().objects.get(pk=user.pk)) == {"security_team"}
+    assert scim.delete(f"Groups/{gid}").status_code == 204
+    assert roles.roles_of(get_user_model().objects.get(pk=user.pk)) == set()
+
+
+def test_guessing_scim_tokens_is_throttled(client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "failed_token": "3/min"}}
+    statuses = [client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer guess-{n}"
+                           ).status_code for n in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    response = client.get("/scim/v2/Users", HTTP_AUTHORIZATION="Bearer guess-9")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert response.json()["schemas"] == [ERROR_SCHEMA]
