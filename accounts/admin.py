@@ -1,4 +1,5 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.shortcuts import render
 from rest_framework.authtoken.models import TokenProxy
 
 from . import identity
@@ -83,9 +84,17 @@ class ScimTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         token, key = identity.issue_scim_token(name=obj.name, created_by=request.user)
-        obj.pk = token.pk
-        messages.warning(request, f"The SCIM token's key, shown this once: {key} — give it "
-                                  "to the identity provider's provisioning settings.")
+        obj.pk, obj.prefix, obj.created = token.pk, token.prefix, token.created
+        obj.new_key = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The key is shown in this answer only: never in a message (a cookie) or a log.
+        response = render(request, "admin/accounts/scimtoken/created.html", {
+            **self.admin_site.each_context(request), "token": obj, "key": obj.new_key,
+            "opts": self.model._meta, "title": "SCIM token created",
+        })
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(IdentityEvent)

@@ -5,6 +5,7 @@ membership maps to roles. A bad token or a malformed body gets a SCIM error docu
 is audited, and changes nothing."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -352,3 +353,17 @@ def test_guessing_scim_tokens_is_throttled(client, settings):
     response = client.get("/scim/v2/Users", HTTP_AUTHORIZATION="Bearer guess-9")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert response.json()["schemas"] == [ERROR_SCHEMA]
+
+
+def test_an_administrator_makes_a_scim_token_and_sees_its_key_once(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post("/admin/accounts/scimtoken/add/", {"name": "Okta provisioning"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    key = re.search(r'id="scim-token-key">([^<]+)<', response.content.decode()).group(1)
+    token = ScimToken.objects.get(name="Okta provisioning")
+    assert token.created_by == admin_user and key.startswith(token.prefix)
+    assert key not in str(ScimToken.objects.values_list()) and not client.cookies.get(
+        "messages")
+    assert client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    page = client.get("/admin/accounts/scimtoken/").content.decode()
+    assert token.prefix in page and key not in page
