@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services test-browser bench lint graph lock services docker mutation
+.PHONY: install run test test-services test-browser bench lint graph lock services docker mutation oidc-provider
 
 install: $(STAMP)
 
@@ -32,12 +32,20 @@ services:
 docker:
 	@bash .ci/docker.sh
 
-test-services: install services docker
+# The OpenID Connect provider the sign-in tests start (tests/servers/oidc, Node 20 + npm):
+# installed from its committed lock file; node_modules is never committed.
+OIDC_PROVIDER := tests/servers/oidc/node_modules/.package-lock.json
+oidc-provider: $(OIDC_PROVIDER)
+
+$(OIDC_PROVIDER): tests/servers/oidc/package-lock.json
+	cd tests/servers/oidc && npm ci --no-audit --no-fund
+
+test-services: install services docker oidc-provider
 	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL_FOR_TESTS=$(REDIS_URL) \
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install
+test-browser: install oidc-provider
 	@bash .ci/chromium.sh
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 

@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.shortcuts import render
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import ApiToken
+from . import identity
+from .models import (
+    ApiToken,
+    DirectoryGroup,
+    ExternalIdentity,
+    GroupRoleMapping,
+    IdentityEvent,
+    ScimToken,
+)
 
 
 @admin.register(ApiToken)
@@ -25,3 +34,81 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 # DRF's own token table is emptied by the upgrade (governance migration 0005) and unused.
 admin.site.unregister(TokenProxy)
+
+
+@admin.register(GroupRoleMapping)
+class GroupRoleMappingAdmin(admin.ModelAdmin):
+    """Which group of the identity provider gives which portal role (synced at each sign-in
+    and at each SCIM membership change). OIDC_GROUP_ROLES in the settings adds more."""
+
+    list_display = ["group", "role"]
+    list_filter = ["role"]
+    search_fields = ["group"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "subject", "last_sign_in", "deactivated_at"]
+    search_fields = ["user__username", "subject"]
+    readonly_fields = ["user", "subject", "groups", "last_sign_in", "deactivated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DirectoryGroup)
+class DirectoryGroupAdmin(admin.ModelAdmin):
+    """Groups as the identity provider pushes them through SCIM; changed there, not here."""
+
+    list_display = ["display_name", "external_id"]
+    search_fields = ["display_name", "external_id"]
+    readonly_fields = ["display_name", "external_id", "members"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    """Bearer tokens for the identity provider's SCIM client. Adding one shows its key once;
+    deleting one stops it at once."""
+
+    list_display = ["prefix", "name", "created", "created_by", "last_used"]
+    fields = ["name"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        token, key = identity.issue_scim_token(name=obj.name, created_by=request.user)
+        obj.pk, obj.prefix, obj.created = token.pk, token.prefix, token.created
+        obj.new_key = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The key is shown in this answer only: never in a message (a cookie) or a log.
+        response = render(request, "admin/accounts/scimtoken/created.html", {
+            **self.admin_site.each_context(request), "token": obj, "key": obj.new_key,
+            "opts": self.model._meta, "title": "SCIM token created",
+        })
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@admin.register(IdentityEvent)
+class IdentityEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "user", "detail", "address"]
+    list_filter = ["kind"]
+    search_fields = ["detail", "user__username"]
+    readonly_fields = ["created_at", "kind", "user", "detail", "data", "address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
-"""Pages of accounts: the API token page and the answer to a locked-out sign-in.
+"""Pages of accounts: sign-in and sign-out, the API token page and the answer to a
+locked-out sign-in.
 
 The API token page: a signed-in user creates, lists and revokes their own tokens. A new
 key is shown once, in the answer to the form that made it (it is stored nowhere, not even
@@ -7,13 +8,16 @@ it was last used."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.errors import InvalidInput
 
-from . import services
+from . import oidc, services
 from .forms import TokenForm
 from .models import ApiToken
 
@@ -68,3 +72,25 @@ def locked_out(request, original_response=None, credentials=None):
     }, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in page: with OIDC on, a button to the identity provider (and the password
+    form only when break-glass users are configured); with it off, the password form."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            oidc_enabled=settings.OIDC_ENABLED,
+            passwords_allowed=not settings.OIDC_ENABLED or bool(settings.BREAK_GLASS_USERS),
+            **kwargs)
+
+
+@require_POST
+def sign_out(request):
+    """Ends the portal session and, for a session that the identity provider started, the
+    provider's too where it offers an end-session endpoint."""
+    target = reverse(settings.LOGOUT_REDIRECT_URL)
+    if settings.OIDC_ENABLED and request.session.get("oidc_id_token"):
+        target = oidc.provider_logout_url(request)
+    logout(request)
+    return redirect(target)

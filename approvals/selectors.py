@@ -108,3 +108,12 @@ def dashboard_figures(*, today: dt.date | None = None, now=None) -> dict:
         "median_hours": statistics.median(hours) if hours else None,
         "decided_count": len(hours),
     }
+
+
+def role_holders() -> dict[str, set[int]]:
+    """The active holders of each role, in one query: who could still sign for it."""
+    holders: dict[str, set[int]] = {role: set() for role in Role.values}
+    for user_id, role in get_user_model().objects.filter(
+            is_active=True, groups__name__in=Role.values).values_list("pk", "groups__name"):
+        holders[role].add(user_id)
+    return holders

@@ -131,14 +131,21 @@ def new_request(http_request):
 
 def _with_steps(page):
     """Give each listed request its required sign-offs: (role, the approving sign-off or a
-    deny, if any). The policy is read once for the whole page."""
+    deny, if any), and the roles that no one left can sign. The policy and the role holders
+    are read once for the whole page."""
     policy = current_policy()
+    holders = selectors.role_holders()
     for req in page.object_list:
         given = {}
         for signoff in req.signoffs.all():
             given.setdefault(signoff.role, signoff)
         roles_needed = workflow.route_of(req, policy).required_roles
         req.steps = [(role, given.get(role)) for role in roles_needed]
+        # A role that nobody left can sign (each person signs once, never the requester):
+        # flagged, e.g. after its last holder left or lost the group at the provider.
+        signers = {s.user_id for s in req.signoffs.all()} | {req.requester_id}
+        req.unsignable = [role for role, signoff in req.steps
+                          if signoff is None and req.is_open and not holders[role] - signers]
         req.other_signoffs = [s for s in req.signoffs.all() if s.role not in roles_needed]
     return page
 

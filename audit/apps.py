@@ -13,7 +13,14 @@ class AuditConfig(AppConfig):
         from django.contrib.auth.models import Group
         from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-        from accounts.models import ApiToken
+        from accounts.models import (
+            ApiToken,
+            DirectoryGroup,
+            ExternalIdentity,
+            GroupRoleMapping,
+            IdentityEvent,
+            ScimToken,
+        )
         from governance.models import (
             DataClassification,
             IncidentResponse,
@@ -30,3 +37,8 @@ class AuditConfig(AppConfig):
                  m2m_fields={"groups"})
         # Who made or revoked which token (by its first characters), never its digest.
         register(ApiToken, exclude_fields=["digest", "last_used"])
+        # The identity provider: sign-ins, refusals, role changes, SCIM calls (IdentityEvent),
+        # the mapping, the links, SCIM groups and tokens (never a token's digest).
+        register(IdentityEvent, GroupRoleMapping, ExternalIdentity)
+        register(DirectoryGroup, m2m_fields={"members"})
+        register(ScimToken, exclude_fields=["digest", "last_used"])

@@ -23,7 +23,9 @@ AUDITED = (
     ("registry", "exportsnapshot"), ("governance", "organisation"),
     ("governance", "incidentresponse"), ("governance", "versionbumprule"),
     ("governance", "riskvalidity"), ("governance", "dataclassification"),
-    ("auth", "user"), ("auth", "group"),
+    ("auth", "user"), ("auth", "group"), ("accounts", "identityevent"),
+    ("accounts", "grouprolemapping"), ("accounts", "externalidentity"),
+    ("accounts", "directorygroup"), ("accounts", "scimtoken"),
 )
 
 

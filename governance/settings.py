@@ -340,7 +340,10 @@ for _name, _scope in (("API_THROTTLE_USER", "user"), ("API_THROTTLE_ANON", "anon
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The company's identity provider, when OIDC_ISSUER is set (accounts/oidc.py).
+    "accounts.oidc.ProviderBackend",
+    # Passwords: every local user with OIDC off; with it on, only BREAK_GLASS_USERS.
+    "accounts.oidc.LocalBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or 5)
@@ -350,7 +353,69 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Sign-ins through the identity provider carry no password and are not counted.
+AXES_WHITELIST_CALLABLE = "accounts.oidc.not_a_password"
 AXES_VERBOSE = False  # no start-up banner on stdout (export_registry writes files there)
+
+# ─── sign-in with the company's identity provider (SPEC §10, README) ───────────────────
+# OpenID Connect, authorization code flow with PKCE (mozilla-django-oidc), on when
+# OIDC_ISSUER is set; endpoints and keys come from the issuer's discovery document. Off (the
+# embedded default, `make run`): local accounts sign in with passwords as before.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL") or (
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+# The claim that lists a person's groups, and the stable identifier a person is matched by
+# (`sub`; Entra ID: `oid`), which SCIM sends as externalId. Never the e-mail address.
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USER_ID_CLAIM = os.environ.get("OIDC_USER_ID_CLAIM", "sub")
+# Groups to roles, beside the admin's mapping: "okta-sec=security_team,okta-devs=member".
+OIDC_GROUP_ROLES: dict[str, list[str]] = {}
+for _pair in env_list("OIDC_GROUP_ROLES"):
+    _group, _, _role = _pair.rpartition("=")
+    if not _group or _role not in {"member", "tech_lead", "security_team",
+                                   "engineering_director", "platform_team", "administrator"}:
+        raise ImproperlyConfigured(
+            f"OIDC_GROUP_ROLES: {_pair!r} is not group=role, with role one of member, "
+            "tech_lead, security_team, engineering_director, platform_team, administrator.")
+    OIDC_GROUP_ROLES.setdefault(_group.strip(), []).append(_role)
+# Accepted signature algorithms of ID tokens (RS256 is what every provider offers).
+OIDC_SIGN_ALGORITHMS = env_list("OIDC_SIGN_ALGORITHMS", "RS256")
+OIDC_RP_SIGN_ALGO = OIDC_SIGN_ALGORITHMS[0]
+OIDC_CLOCK_SKEW_SECONDS = int(os.environ.get("OIDC_CLOCK_SKEW_SECONDS") or 60)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's end-session (id_token_hint)
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.StartView"
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.oidc.provider_logout_url"
+# Local passwords while OIDC is on: only these usernames (superusers), for when the
+# provider is down. Comma-separated; empty: none.
+BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS")
+
+# SCIM 2.0 (django-scim2) at /scim/v2/: the provider creates, updates and deactivates
+# users and pushes groups, with a bearer token administrators make (accounts.ScimToken).
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": urlsplit(PORTAL_BASE_URL).netloc,
+    "SCHEME": urlsplit(PORTAL_BASE_URL).scheme or "https",
+    "AUTHENTICATION_SCHEMES": [{
+        "type": "oauthbearertoken", "primary": True, "name": "Bearer token",
+        "description": "A SCIM token made by a portal administrator (admin > SCIM tokens).",
+    }],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+    "USER_ADAPTER": "accounts.scim.users.ScimUser",
+    "GROUP_MODEL": "accounts.models.DirectoryGroup",
+    "GROUP_ADAPTER": "accounts.scim.groups.ScimGroup",
+    "USER_FILTER_PARSER": "accounts.scim.filters.UserFilterQuery",
+    "GROUP_FILTER_PARSER": "accounts.scim.filters.GroupFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "accounts.scim.auth.ScimAuthCheck",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "accounts.scim.auth.queryset_post_processor_getter",
+    "GET_OBJECT_POST_PROCESSOR_GETTER": "accounts.scim.auth.object_post_processor_getter",
+}
 
 # Structured logs: one JSON object a line in production, readable lines otherwise.
 LOG_FORMAT = os.environ.get(

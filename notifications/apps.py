@@ -7,11 +7,14 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Models can be imported only once every app is loaded, hence here.
+        from accounts.signals import user_deactivated
         from audit.registration import register
         from registry.signals import approval_revoked
 
         from .approval_notices import notify_revoked
+        from .leaver_notices import notify_leaver
         from .models import Notification
 
         register(Notification)
         approval_revoked.connect(notify_revoked, dispatch_uid="notifications-revoked")
+        user_deactivated.connect(notify_leaver, dispatch_uid="notifications-leaver")

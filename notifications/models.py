@@ -20,6 +20,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", "Review overdue"
         ESCALATED = "escalated", "Overdue review escalated"
         REVIEW_CYCLE = "review_cycle", "Registry review"
+        LEAVER = "leaver", "Leaver's work to hand over"
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

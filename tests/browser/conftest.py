@@ -59,3 +59,7 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return _shot
+
+
+# The OpenID Connect provider on Node (tests/servers/oidc_provider.py).
+from tests.servers.oidc_provider import oidc_portal, oidc_provider  # noqa: E402, F401

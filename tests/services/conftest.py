@@ -226,3 +226,7 @@ def wait_for(predicate, timeout=30, what="the worker"):
             return value
         time.sleep(0.2)
     pytest.fail(f"timed out waiting for {what}")
+
+
+# The OpenID Connect provider on Node (tests/servers/oidc_provider.py).
+from tests.servers.oidc_provider import oidc_portal, oidc_provider  # noqa: E402, F401

@@ -1,0 +1,44 @@
+"""A leaver's work (SPEC §10): when the identity provider deactivates someone, the reviews
+assigned to them go back to the queue, and what they own (active approvals they signed,
+their open requests) is listed for the security team to hand over. Called by the receiver
+of accounts.signals.user_deactivated (notifications.leaver_notices), inside the
+deactivation's transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.db import transaction
+
+from registry.models import Approval
+
+from .models import Request, RequestEvent
+
+
+@dataclasses.dataclass
+class Handover:
+    reviews: list[Request]  # back in the queue, unassigned
+    requests: list[Request]  # their own open requests
+    approvals: list[Approval]  # active approvals they signed
+
+    def __bool__(self):
+        return bool(self.reviews or self.requests or self.approvals)
+
+
+@transaction.atomic
+def hand_over(*, user, reason: str) -> Handover:
+    """Unassign `user` from every open request they review (each back in the queue, with a
+    timeline entry) and list what they own for the security team."""
+    reviews = list(Request.objects.open().select_for_update().filter(reviewer=user)
+                   .select_related("server"))
+    for req in reviews:
+        req.reviewer = None
+        req.save(update_fields=["reviewer", "updated_at"])
+        RequestEvent.objects.create(
+            request=req, actor=None, verb="reviewer_left",
+            detail=f"{user.get_full_name() or user.get_username()} left ({reason}): the "
+                   "review is back in the queue.")
+    requests = list(Request.objects.open().filter(requester=user).select_related("server"))
+    approvals = list(Approval.objects.filter(status=Approval.Status.ACTIVE, approvers=user)
+                     .select_related("server"))
+    return Handover(reviews=reviews, requests=requests, approvals=approvals)
