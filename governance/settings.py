@@ -200,6 +200,13 @@ if os.environ.get("EMAIL_FILE_PATH"):  # with EMAIL_BACKEND=...filebased.EmailBa
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 
+# The organisation's MCP registry (SPEC §6.4, /v0.1/): the namespace of its server names
+# and who may read it ("token": signed-in users and token holders; "open": anyone who can
+# reach the portal). Both are the defaults of new installations; administrators change
+# them in the admin (Organisation metadata).
+REGISTRY_NAMESPACE = os.environ.get("REGISTRY_NAMESPACE", "com.example")
+REGISTRY_API_ACCESS = os.environ.get("REGISTRY_API_ACCESS", "token")
+
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
