@@ -19,7 +19,7 @@ from audit.views import audit_link
 from governance.errors import NotAllowed, ServiceError
 from governance.filtering import filtered
 from governance.pages import paginate, role_required
-from governance.policy import names, routing
+from governance.policy import names, routing, versions
 from governance.selectors import current_policy
 from registry.models import Approval, Server
 
@@ -55,7 +55,10 @@ def _call(form, fn, **kwargs):
 # ─── filing ─────────────────────────────────────────────────────────────────────────
 
 
-def _prefill(server: Server | None, kind: str) -> dict:
+def _prefill(server: Server | None, kind: str, version: str = "") -> dict:
+    """Initial values of the form: the server's facts, and for a bump or renewal the active
+    approval's config. A bump to `version` (the one-click bump of an update found upstream)
+    also moves the pin in the arguments to it."""
     if server is None:
         return {"kind": kind or RequestKind.NEW_SERVER}
     initial = {"kind": kind or RequestKind.NEW_SERVER, "server_name": server.name,
@@ -63,8 +66,14 @@ def _prefill(server: Server | None, kind: str) -> dict:
                "package_registry": server.package_registry}
     active = Approval.objects.active().filter(server=server).first()
     if active and kind in (RequestKind.VERSION_BUMP, RequestKind.RENEWAL):
+        config = active.config
+        if kind == RequestKind.VERSION_BUMP and version and not versions.version_problem(
+                version) and isinstance(config.get("args"), list):
+            config = {**config, "args": versions.repin_args(
+                config["args"], server.package, active.version, version)}
+            initial["version"] = version
         initial.update(proposed_data_scope=active.data_scope, use_case=active.rationale,
-                       **RequestForm.config_initial(active.config))
+                       **RequestForm.config_initial(config))
         if kind == RequestKind.RENEWAL:
             initial["version"] = active.version
     return initial
@@ -106,7 +115,8 @@ def new_request(http_request):
                                                    "filed.")
                 return redirect(filed)
     else:
-        form = RequestForm(initial=_prefill(server, http_request.GET.get("kind", "")))
+        form = RequestForm(initial=_prefill(server, http_request.GET.get("kind", ""),
+                                            http_request.GET.get("version", "").strip()[:100]))
     active = Approval.objects.active().filter(server=server).first() if server else None
     bump_rules = current_policy().bump_rules if active else None
     return render(http_request, "approvals/request_form.html", {

@@ -207,6 +207,17 @@ NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 REGISTRY_NAMESPACE = os.environ.get("REGISTRY_NAMESPACE", "com.example")
 REGISTRY_API_ACCESS = os.environ.get("REGISTRY_API_ACCESS", "token")
 
+# The upstream release watch (registry.upstream_watch, daily): where it reads each package's
+# releases. Unset: that registry's packages are not watched. UPSTREAM_NPM_URL is the base of
+# an npm registry or mirror (the package document is BASE/<name>); UPSTREAM_PYPI_JSON_URL a
+# PyPI JSON API address with {package} where the name goes (PyPI and its mirrors serve
+# .../pypi/{package}/json).
+UPSTREAM_NPM_URL = os.environ.get("UPSTREAM_NPM_URL", "")
+UPSTREAM_PYPI_JSON_URL = os.environ.get("UPSTREAM_PYPI_JSON_URL", "")
+UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT") or 15)
+UPSTREAM_MAX_BYTES = int(os.environ.get("UPSTREAM_MAX_BYTES") or 64 * 1024 * 1024)
+UPSTREAM_FAILURES_BEFORE_NOTICE = int(os.environ.get("UPSTREAM_FAILURES_BEFORE_NOTICE") or 3)
+
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
