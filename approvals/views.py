@@ -5,6 +5,7 @@ whose refusals come back as form errors (InvalidInput, Conflict) or the 403 page
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from governance.policy import names, routing, versions
 from governance.selectors import current_policy
 from registry.models import Approval, Server
 
-from . import selectors
+from . import selectors, server_json_in
 from . import services as workflow
 from .filtersets import RequestFilterSet
 from .forms import (
@@ -32,6 +33,7 @@ from .forms import (
     CommentForm,
     EditRequestForm,
     RequestForm,
+    ServerJsonForm,
     SignOffForm,
     TransitionForm,
     link_for_viewer,
@@ -88,7 +90,12 @@ def new_request(http_request):
     # left to the form, which says what is wrong with it.
     valid = name and names.name_problem(name) is None
     server = Server.objects.filter(name=name).first() if valid else None
-    if http_request.method == "POST" and http_request.POST.get("lookup"):
+    source_form, unmapped = ServerJsonForm(prefix="sj"), None
+    if http_request.method == "POST" and (http_request.POST.get("read_server_json")
+                                          or http_request.POST.get("registry_lookup")):
+        source_form, form, unmapped = server_json_in.filled_forms(http_request.POST)
+        server = Server.objects.filter(name=form.initial.get("server_name", "")).first()
+    elif http_request.method == "POST" and http_request.POST.get("lookup"):
         # "Look up" (no JavaScript needed): show the server's approval and denials, keep
         # what was typed, file nothing.
         typed = {k: v for k, v in http_request.POST.items() if k in RequestForm.base_fields and v}
@@ -121,6 +128,8 @@ def new_request(http_request):
     bump_rules = current_policy().bump_rules if active else None
     return render(http_request, "approvals/request_form.html", {
         "form": form, "server": server, "active": active,
+        "source_form": source_form, "unmapped": unmapped,
+        "public_registry": bool(settings.MCP_PUBLIC_REGISTRY_URL),
         "denials": selectors.denials_of(server), "bump_rules": bump_rules,
         "server_names": list(Server.objects.order_by("name").values_list("name", flat=True)),
     })

@@ -217,6 +217,9 @@ UPSTREAM_PYPI_JSON_URL = os.environ.get("UPSTREAM_PYPI_JSON_URL", "")
 UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT") or 15)
 UPSTREAM_MAX_BYTES = int(os.environ.get("UPSTREAM_MAX_BYTES") or 64 * 1024 * 1024)
 UPSTREAM_FAILURES_BEFORE_NOTICE = int(os.environ.get("UPSTREAM_FAILURES_BEFORE_NOTICE") or 3)
+# A public MCP registry (the v0.1 API) the filing form can fill a request from by server
+# name; unset: developers paste the server's server.json instead.
+MCP_PUBLIC_REGISTRY_URL = os.environ.get("MCP_PUBLIC_REGISTRY_URL", "")
 
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
