@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
-from . import server_json
+from .formats import server_json
 from .models import Approval, in_force, in_force_q
 
 DEFAULT_LIMIT = 30

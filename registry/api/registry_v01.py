@@ -21,7 +21,8 @@ from rest_framework.exceptions import APIException
 from accounts.authentication import ApiTokenAuthentication
 from governance.models import Organisation, RegistryAccess
 
-from .. import mcp_registry, server_json
+from .. import mcp_registry
+from ..formats import server_json
 
 READ_METHODS = ("GET", "HEAD")
 CORS = {
