@@ -81,7 +81,7 @@ def fetch_json(url: str, *, timeout: float | None = None, max_bytes: int | None 
         raise upstream.UpstreamError(f"{url} answered more than {max_bytes} bytes")
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise upstream.UpstreamError(
             f"{url} answered something that is not JSON ({body[:40]!r}…)") from None
 

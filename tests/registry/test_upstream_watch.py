@@ -210,6 +210,7 @@ def test_without_a_named_owner_the_requester_is_told(registry_server, file, appr
     ((404, b'{"error":"Not found"}', 0), "answered 404: the registry does not know"),
     ((500, b"Internal Server Error", 0), "answered HTTP 500"),
     ((200, b"<html>maintenance</html>", 0), "not JSON"),
+    ((200, b"[" * 100_000 + b"]" * 100_000, 0), "not JSON"),
     ((200, b'{"releases": "none"}', 0), "without a 'releases' object"),
     ((200, b"{}", 2), "did not answer within 0.5 s"),
 ])
