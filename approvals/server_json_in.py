@@ -170,7 +170,7 @@ def read_server_detail(doc) -> Reading:
         reading.problem("server.json", "must be a JSON object (a ServerDetail)")
         return reading
     name = doc.get("name")
-    if not isinstance(name, str) or not REVERSE_DNS_NAME.match(name):
+    if not isinstance(name, str) or not REVERSE_DNS_NAME.fullmatch(name):
         reading.problem("name", f"{name!r} is not a reverse-DNS server name with one slash "
                                 "(for example io.github.user/weather)")
         return reading
@@ -220,7 +220,7 @@ def lookup_public_registry(server_name: str) -> Reading:
         reading.problem("registry_name", "no public registry is configured "
                                          "(MCP_PUBLIC_REGISTRY_URL): paste its server.json")
         return reading
-    if not REVERSE_DNS_NAME.match(server_name or ""):
+    if not REVERSE_DNS_NAME.fullmatch(server_name or ""):
         reading.problem("registry_name", f"{server_name!r} is not a reverse-DNS server name "
                                          "with one slash (for example io.github.user/weather)")
         return reading

@@ -61,6 +61,6 @@ NAMESPACE_RULE = ("a reverse-DNS name of two or more dot-separated parts, lower-
 
 
 def namespace_problem(namespace) -> str | None:
-    if isinstance(namespace, str) and len(namespace) <= 100 and NAMESPACE.match(namespace):
+    if isinstance(namespace, str) and len(namespace) <= 100 and NAMESPACE.fullmatch(namespace):
         return None
     return f"'{namespace}' is not a namespace: use {NAMESPACE_RULE}"
