@@ -5,6 +5,7 @@ approval). They show requests beside approvals, so they are the workflow's pages
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,8 @@ from governance.errors import Conflict, NotAllowed, ServiceError
 from governance.filtering import filtered
 from governance.pages import paginate
 from registry import services as registry_services
-from registry.forms import RevokeForm
+from registry import upstream_watch
+from registry.forms import OwnerForm, RevokeForm
 from registry.models import Approval, Server
 
 from . import catalog as catalog_queries
@@ -40,9 +42,40 @@ def catalog(http_request):
         server.active = catalog_queries.active_approval(server)
         for r in server.open_requests:
             r.can_open = can_queue or r.requester_id == http_request.user.pk
+    updates = upstream_watch.open_updates(
+        [s.active.pk for s in page.object_list if s.active])
+    for server in page.object_list:
+        server.update = updates.get(server.active.pk) if server.active else None
     return render(http_request, "registry/catalog.html", {
         "form": filterset.form, "page": page, "problems": problems,
     }, status=400 if problems else 200)
+
+
+def _set_owner(http_request, server) -> tuple[OwnerForm, int] | None:
+    """The security team names the owner of the active approval; None when it was done."""
+    if not roles.can_manage_reviews(http_request.user):
+        raise PermissionDenied("Only the security team can name an approval's owner.")
+    form = OwnerForm(http_request.POST)
+    if not form.is_valid():
+        return form, 400
+    pk = form.cleaned_data["approval"]
+    owner = get_user_model().objects.filter(username=form.cleaned_data["owner"]).first()
+    if owner is None:
+        form.add_error("owner", f"No user is called {form.cleaned_data['owner']!r}.")
+        return form, 400
+    if not Approval.objects.filter(pk=pk, server=server).exists():
+        form.add_error(None, f"{server.name} has no approval #{pk}.")
+        return form, 400
+    try:
+        registry_services.set_approval_owner(actor=http_request.user, approval=pk, owner=owner)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ServiceError as exc:
+        show_service_error(form, exc)
+        return form, 400
+    messages.success(http_request, f"{owner.get_username()} now owns {server.name}'s approval "
+                                   "and is told of its new releases.")
+    return None
 
 
 def _revoke(http_request, server) -> tuple[RevokeForm, int] | None:
@@ -80,15 +113,19 @@ def server_detail(http_request, name: str):
     reviewers only (nobody else may open it); every denial's reason and alternative are
     shown to everyone."""
     server = get_object_or_404(Server, name=name)
-    revoke_form, status = None, 200
+    revoke_form, owner_form, status = None, None, 200
     if http_request.method == "POST":
-        done = _revoke(http_request, server)
+        owning = http_request.POST.get("action") == "owner"
+        done = _set_owner(http_request, server) if owning else _revoke(http_request, server)
         if done is None:
             return redirect(server)
-        revoke_form, status = done
+        if owning:
+            owner_form, status = done
+        else:
+            revoke_form, status = done
     today = timezone.localdate()
     approvals = list(
-        Approval.objects.filter(server=server).select_related("request")
+        Approval.objects.filter(server=server).select_related("request", "owner")
         .prefetch_related("approvers").order_by("-approved_date", "-id"))
     for a in approvals:
         a.shown_status = a.status_today(today)
@@ -103,12 +140,20 @@ def server_detail(http_request, name: str):
         active.request.can_open = can_queue or active.request.requester_id == http_request.user.pk
     if revoke_form is None and active is not None and roles.can_manage_reviews(http_request.user):
         revoke_form = RevokeForm(initial={"approval": active.pk})
+    if owner_form is None and active is not None and roles.can_manage_reviews(http_request.user):
+        owner_form = OwnerForm(initial={"approval": active.pk, "owner": getattr(
+            active.owner, "username", "")})
+    update = withdrawn = None
+    if active is not None:
+        update = upstream_watch.open_updates([active.pk]).get(active.pk)
+        withdrawn = upstream_watch.withdrawn_pins([active.pk]).get(active.pk)
     return render(http_request, "registry/server_detail.html", {
         "server": server, "active": active, "approvals": approvals,
         "open_requests": open_requests, "denials": denials,
         "audit_url": audit_link(server) if roles.can_read_audit(http_request.user) else "",
         "expiring_soon": active is not None and active.days_left <= 30,
-        "revoke_form": revoke_form,
+        "revoke_form": revoke_form, "owner_form": owner_form,
+        "update": update, "withdrawn": withdrawn,
     }, status=status)
 
 

@@ -344,3 +344,17 @@ class SignOffForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ServerJsonForm(forms.Form):
+    """Fill the filing form from a publisher's server.json, or from a server of a public
+    MCP registry (approvals.server_json_in); files nothing."""
+
+    server_json = forms.CharField(
+        required=False, label="Paste a server.json", max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text="The MCP Registry's ServerDetail, as publishers write it.")
+    registry_name = forms.CharField(
+        required=False, label="Or name a server of the public MCP registry", max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. io.github.user/weather",
+                                      "autocomplete": "off"}))

@@ -5,6 +5,7 @@ whose refusals come back as form errors (InvalidInput, Conflict) or the 403 page
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -19,11 +20,11 @@ from audit.views import audit_link
 from governance.errors import NotAllowed, ServiceError
 from governance.filtering import filtered
 from governance.pages import paginate, role_required
-from governance.policy import names, routing
+from governance.policy import names, routing, versions
 from governance.selectors import current_policy
 from registry.models import Approval, Server
 
-from . import selectors
+from . import selectors, server_json_in
 from . import services as workflow
 from .filtersets import RequestFilterSet
 from .forms import (
@@ -32,6 +33,7 @@ from .forms import (
     CommentForm,
     EditRequestForm,
     RequestForm,
+    ServerJsonForm,
     SignOffForm,
     TransitionForm,
     add_rule_problems,
@@ -56,7 +58,10 @@ def _call(form, fn, **kwargs):
 # ─── filing ─────────────────────────────────────────────────────────────────────────
 
 
-def _prefill(server: Server | None, kind: str) -> dict:
+def _prefill(server: Server | None, kind: str, version: str = "") -> dict:
+    """Initial values of the form: the server's facts, and for a bump or renewal the active
+    approval's config. A bump to `version` (the one-click bump of an update found upstream)
+    also moves the pin in the arguments to it."""
     if server is None:
         return {"kind": kind or RequestKind.NEW_SERVER}
     initial = {"kind": kind or RequestKind.NEW_SERVER, "server_name": server.name,
@@ -64,8 +69,14 @@ def _prefill(server: Server | None, kind: str) -> dict:
                "package_registry": server.package_registry}
     active = Approval.objects.active().filter(server=server).first()
     if active and kind in (RequestKind.VERSION_BUMP, RequestKind.RENEWAL):
+        config = active.config
+        if kind == RequestKind.VERSION_BUMP and version and not versions.version_problem(
+                version) and isinstance(config.get("args"), list):
+            config = {**config, "args": versions.repin_args(
+                config["args"], server.package, active.version, version)}
+            initial["version"] = version
         initial.update(proposed_data_scope=active.data_scope, use_case=active.rationale,
-                       **RequestForm.config_initial(active.config))
+                       **RequestForm.config_initial(config))
         if kind == RequestKind.RENEWAL:
             initial["version"] = active.version
     return initial
@@ -80,7 +91,12 @@ def new_request(http_request):
     # left to the form, which says what is wrong with it.
     valid = name and names.name_problem(name) is None
     server = Server.objects.filter(name=name).first() if valid else None
-    if http_request.method == "POST" and http_request.POST.get("lookup"):
+    source_form, unmapped = ServerJsonForm(prefix="sj"), None
+    if http_request.method == "POST" and (http_request.POST.get("read_server_json")
+                                          or http_request.POST.get("registry_lookup")):
+        source_form, form, unmapped = server_json_in.filled_forms(http_request.POST)
+        server = Server.objects.filter(name=form.initial.get("server_name", "")).first()
+    elif http_request.method == "POST" and http_request.POST.get("lookup"):
         # "Look up" (no JavaScript needed): show the server's approval and denials, keep
         # what was typed, file nothing.
         typed = {k: v for k, v in http_request.POST.items() if k in RequestForm.base_fields and v}
@@ -116,11 +132,14 @@ def new_request(http_request):
                                                    "filed.")
                 return redirect(filed)
     else:
-        form = RequestForm(initial=_prefill(server, http_request.GET.get("kind", "")))
+        form = RequestForm(initial=_prefill(server, http_request.GET.get("kind", ""),
+                                            http_request.GET.get("version", "").strip()[:100]))
     active = Approval.objects.active().filter(server=server).first() if server else None
     bump_rules = current_policy().bump_rules if active else None
     return render(http_request, "approvals/request_form.html", {
         "form": form, "server": server, "active": active,
+        "source_form": source_form, "unmapped": unmapped,
+        "public_registry": bool(settings.MCP_PUBLIC_REGISTRY_URL),
         "denials": selectors.denials_of(server), "bump_rules": bump_rules,
         "server_names": list(Server.objects.order_by("name").values_list("name", flat=True)),
     }, status=400 if form.is_bound and form.errors else 200)

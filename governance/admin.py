@@ -41,6 +41,8 @@ class OrganisationAdmin(SingletonAdmin):
             "policy_doc"]}),
         ("Route for new servers and renewals", {"fields": [
             "new_server_approver", "new_server_turnaround", "high_risk_approver"]}),
+        ("MCP registry for VS Code and Copilot (/v0.1/)", {"fields": [
+            "registry_namespace", "registry_api_access"]}),
     ]
 
 

@@ -1,9 +1,10 @@
 """The policy, stored as data that administrators edit (seeded from the template)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .policy import routing
+from .policy import names, routing
 
 
 class DataScope(models.TextChoices):
@@ -23,6 +24,19 @@ class BumpLevel(models.TextChoices):
     PATCH = "patch"
     MINOR = "minor"
     MAJOR = "major"
+
+
+class RegistryAccess(models.TextChoices):
+    OPEN = "open", "open: anyone who can reach the portal"
+    TOKEN = "token", "token: signed-in users and API token holders"
+
+
+def default_registry_namespace() -> str:
+    return settings.REGISTRY_NAMESPACE
+
+
+def default_registry_access() -> str:
+    return settings.REGISTRY_API_ACCESS
 
 
 class SingletonModel(models.Model):
@@ -59,6 +73,14 @@ class Organisation(SingletonModel):
         default="engineering_director",
         help_text="Roles added to the route of a new server or renewal at HIGH risk.",
     )
+    # The MCP Registry API (/v0.1/) that VS Code and Copilot read: not in the YAML's metadata.
+    registry_namespace = models.CharField(
+        max_length=100, default=default_registry_namespace,
+        help_text="Reverse-DNS prefix of the server names the /v0.1/ registry serves, "
+                  "e.g. com.acme (com.acme/context7).")
+    registry_api_access = models.CharField(
+        max_length=10, choices=RegistryAccess.choices, default=default_registry_access,
+        help_text="Who may read the /v0.1/ registry.")
 
     class Meta:
         verbose_name = "organisation metadata"
@@ -75,6 +97,9 @@ class Organisation(SingletonModel):
                 errors[field] = problem
         if routing.parse_turnaround(self.new_server_turnaround) is None:
             errors["new_server_turnaround"] = routing.TURNAROUND_RULE
+        problem = names.namespace_problem(self.registry_namespace)
+        if problem:
+            errors["registry_namespace"] = problem
         if errors:
             raise ValidationError(errors)
 

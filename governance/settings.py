@@ -211,6 +211,27 @@ if os.environ.get("EMAIL_FILE_PATH"):  # with EMAIL_BACKEND=...filebased.EmailBa
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 
+# The organisation's MCP registry (SPEC §6.4, /v0.1/): the namespace of its server names
+# and who may read it ("token": signed-in users and token holders; "open": anyone who can
+# reach the portal). Both are the defaults of new installations; administrators change
+# them in the admin (Organisation metadata).
+REGISTRY_NAMESPACE = os.environ.get("REGISTRY_NAMESPACE", "com.example")
+REGISTRY_API_ACCESS = os.environ.get("REGISTRY_API_ACCESS", "token")
+
+# The upstream release watch (registry.upstream_watch, daily): where it reads each package's
+# releases. Unset: that registry's packages are not watched. UPSTREAM_NPM_URL is the base of
+# an npm registry or mirror (the package document is BASE/<name>); UPSTREAM_PYPI_JSON_URL a
+# PyPI JSON API address with {package} where the name goes (PyPI and its mirrors serve
+# .../pypi/{package}/json).
+UPSTREAM_NPM_URL = os.environ.get("UPSTREAM_NPM_URL", "")
+UPSTREAM_PYPI_JSON_URL = os.environ.get("UPSTREAM_PYPI_JSON_URL", "")
+UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT") or 15)
+UPSTREAM_MAX_BYTES = int(os.environ.get("UPSTREAM_MAX_BYTES") or 64 * 1024 * 1024)
+UPSTREAM_FAILURES_BEFORE_NOTICE = int(os.environ.get("UPSTREAM_FAILURES_BEFORE_NOTICE") or 3)
+# A public MCP registry (the v0.1 API) the filing form can fill a request from by server
+# name; unset: developers paste the server's server.json instead.
+MCP_PUBLIC_REGISTRY_URL = os.environ.get("MCP_PUBLIC_REGISTRY_URL", "")
+
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"

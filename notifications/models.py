@@ -21,6 +21,9 @@ class Notification(models.Model):
         ESCALATED = "escalated", "Overdue review escalated"
         REVIEW_CYCLE = "review_cycle", "Registry review"
         LEAVER = "leaver", "Leaver's work to hand over"
+        UPSTREAM_UPDATE = "upstream_update", "Update available upstream"
+        UPSTREAM_WITHDRAWN = "upstream_withdrawn", "Approved release withdrawn upstream"
+        UPSTREAM_FAILING = "upstream_failing", "Release watch failing"
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

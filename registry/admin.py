@@ -9,7 +9,14 @@ from governance.errors import InvalidInput, ServiceError
 
 from . import services
 from .forms import RevokeReasonForm
-from .models import Approval, ExportSnapshot, RegistryRevision, Server
+from .models import (
+    Approval,
+    ExportSnapshot,
+    RegistryRevision,
+    Server,
+    UpstreamCheck,
+    UpstreamRelease,
+)
 
 
 class ServerForm(forms.ModelForm):
@@ -108,3 +115,23 @@ class RegistryRevisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Bookkeeping of the served files: which revision they are current for."""
 
     list_display = ["number", "cause", "changed_at", "exported", "snapshot", "valid_until"]
+
+
+@admin.register(UpstreamRelease)
+class UpstreamReleaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What the upstream release watch found: updates available, withdrawn pins."""
+
+    list_display = ["approval", "kind", "version", "level", "released_at", "found_at"]
+    list_filter = ["kind", "level"]
+    search_fields = ["approval__server__name", "version"]
+    list_select_related = ["approval__server"]
+
+
+@admin.register(UpstreamCheck)
+class UpstreamCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The watch's last answer per package: failures in a row and the last error."""
+
+    list_display = ["package_registry", "package", "checked_at", "succeeded_at", "failures",
+                    "last_error"]
+    list_filter = ["package_registry"]
+    search_fields = ["package"]

@@ -25,3 +25,12 @@ class RevokeForm(RevokeReasonForm):
 
     # Bounded as the database's ids are: a larger number is a clear error, not a 500.
     approval = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+
+
+class OwnerForm(forms.Form):
+    """Name the approval's owner, told of its upstream releases (security team)."""
+
+    approval = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    owner = forms.CharField(label="Owner (username)", max_length=150,
+                            help_text="Told once per new release upstream; by default the "
+                                      "person who requested the approval.")

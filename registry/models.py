@@ -117,6 +117,11 @@ class Approval(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_approvals",
+        help_text="Told about upstream releases: the requester, unless the security team "
+                  "names another person.")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ApprovalQuerySet.as_manager()
@@ -238,3 +243,56 @@ def is_current(*, number: int, exported: int, snapshot_id: int | None,
     today = today or timezone.localdate()
     return (snapshot_id is not None and exported >= number
             and (valid_until is None or today <= valid_until))
+
+
+# ─── the upstream release watch ─────────────────────────────────────────────────────
+
+
+class UpstreamRelease(models.Model):
+    """What the daily watch found upstream for an approval, once per release: a newer
+    release than the pin ("update available", with its bump level and release date), or the
+    approved release itself deprecated, yanked or unpublished ("withdrawn")."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", "update available"
+        WITHDRAWN = "withdrawn", "approved release withdrawn upstream"
+
+    approval = models.ForeignKey(Approval, on_delete=models.CASCADE,
+                                 related_name="upstream_releases")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    version = models.CharField(max_length=100)
+    level = models.CharField(max_length=10, blank=True, help_text="patch / minor / major")
+    released_at = models.DateTimeField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "kind", "version"],
+                                    name="one_finding_per_release"),
+        ]
+
+    def __str__(self):
+        return f"{self.approval.server.name} {self.kind} {self.version}"
+
+
+class UpstreamCheck(models.Model):
+    """The watch's last answer from a package's registry: consecutive failures are counted
+    so that administrators hear of a registry that keeps failing, once per failing spell."""
+
+    package_registry = models.CharField(max_length=10, choices=PackageRegistry.choices)
+    package = models.CharField(max_length=300)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Consecutive failures.")
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["package_registry", "package"],
+                                    name="one_check_per_package"),
+        ]
+
+    def __str__(self):
+        return f"{self.package_registry}:{self.package}"

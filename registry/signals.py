@@ -5,3 +5,12 @@ from django.dispatch import Signal
 # Sent inside the revocation's transaction, with `approval`, `actor` and `reason`: the
 # notifications app tells the approval's people (notifications.approval_notices).
 approval_revoked = Signal()
+
+# Sent by the upstream release watch inside the transaction that records the finding, with
+# `release` (an UpstreamRelease: an update available, or the approved release withdrawn
+# upstream): notifications tells the approval's owner, or the security team.
+upstream_release_found = Signal()
+
+# Sent when a package's registry has failed UPSTREAM_FAILURES_BEFORE_NOTICE times in a row,
+# with `check` (an UpstreamCheck): notifications tells the administrators.
+upstream_watch_failing = Signal()

@@ -50,3 +50,17 @@ def package_problem(package) -> str | None:
     if package != package.strip() or any(ch.isspace() for ch in package):
         return f"{package!r} has a space: a package name is one word, e.g. @scope/pkg"
     return None
+
+
+# An organisation's namespace in the MCP Registry API: a reverse-DNS name (`com.acme`) that
+# prefixes every served server name (`com.acme/context7`); the API's names allow letters,
+# digits, dots and dashes before their one slash.
+NAMESPACE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+NAMESPACE_RULE = ("a reverse-DNS name of two or more dot-separated parts, lower-case letters, "
+                  "digits and dashes (for example com.acme)")
+
+
+def namespace_problem(namespace) -> str | None:
+    if isinstance(namespace, str) and len(namespace) <= 100 and NAMESPACE.fullmatch(namespace):
+        return None
+    return f"'{namespace}' is not a namespace: use {NAMESPACE_RULE}"

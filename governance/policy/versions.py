@@ -87,6 +87,21 @@ def pinned_in_args(args, package: str = "") -> list[tuple[str, set[str]]]:
     return found
 
 
+def repin_args(args, package: str, old: str, new: str) -> list:
+    """The arguments with the package's pin moved from `old` to `new` (`pkg@old`,
+    `pkg==old`, `image:old`); anything else unchanged. For a bump filed from an update."""
+    moved = []
+    for arg in args or []:
+        if isinstance(arg, str) and any(old in versions for a, versions in
+                                        pinned_in_args([arg], package) if a == arg):
+            for sep in ("@", "==", ":"):
+                if arg.endswith(f"{sep}{old}"):
+                    arg = arg[: -len(old)] + new
+                    break
+        moved.append(arg)
+    return moved
+
+
 def unpinned_in_args(args, package: str = "") -> list[str]:
     """Arguments that would run whatever release is newest: the package named without a
     version, or with a moving tag such as @latest."""

@@ -3,8 +3,9 @@ registry YAML parsed into validated records with every problem located by entry 
 
 One module per file or step: `records` (the dataclasses and the registry YAML's keys),
 `registry_yaml` (writing mcp-registry.yaml, through `yaml_emitter`), `claude_code`
-(managed-mcp.json and managed-settings.json), `yaml_loading` (the safe load) and
-`validation` (reading a registry YAML back). Callers use the names below:
+(managed-mcp.json and managed-settings.json), `yaml_loading` (the safe load),
+`validation` (reading a registry YAML back) and `server_json` (the MCP Registry API's
+documents, SPEC §6.4: import the module itself). Callers use the names below:
 `from registry import formats`.
 """
 

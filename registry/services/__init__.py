@@ -20,11 +20,13 @@ from .lifecycle import (
     expire_due_approvals,
     record_approval,
     revoke_approval,
+    set_approval_owner,
 )
 from .revision import POLICY_MODELS, connect_policy_signals, one_change, registry_changed
 
 __all__ = [
     "POLICY_MODELS", "activate", "build_export", "check_server_fields", "connect_policy_signals",
     "current_export", "diff_files", "expire_due_approvals", "fresh_snapshot", "one_change",
-    "record_approval", "registry_changed", "render_files", "revoke_approval", "snapshot_sha",
+    "record_approval", "registry_changed", "render_files", "revoke_approval", "set_approval_owner",
+    "snapshot_sha",
 ]

@@ -71,7 +71,7 @@ def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approv
         risk=request.risk, rationale=request.rationale or request.use_case,
         restrictions=request.restrictions, config=request.config,
         approved_by=", ".join(_email(u) for u in approvers), approved_date=today,
-        expires=expires, request=request,
+        expires=expires, request=request, owner_id=request.requester_id,
     ))
     registry_changed(cause=f"{server.name} {approval.version} approved (request #{request.pk})")
     return approval
@@ -147,6 +147,23 @@ def revoke_approval(*, actor, approval: Approval | int, reason: str) -> Approval
         signals.approval_revoked.send(sender=Approval, approval=approval, actor=actor,
                                       reason=reason)
     registry_changed(cause=f"{name} {approval.version} revoked")
+    return approval
+
+
+@transaction.atomic
+def set_approval_owner(*, actor, approval: Approval | int, owner) -> Approval:
+    """Name the person told about an approval's upstream releases (by default its
+    requester): the security team only; audited."""
+    if not can_manage_reviews(actor):
+        raise NotAllowed("Only the security team can name an approval's owner.")
+    pk = approval.pk if isinstance(approval, Approval) else approval
+    approval = Approval.objects.select_for_update(of=("self",)).get(pk=pk)
+    if owner is not None and not owner.is_active:
+        raise InvalidInput("The owner must be an active user.",
+                           {"owner": [f"{owner.get_username()} is deactivated"]})
+    with acting_as(actor):
+        approval.owner = owner
+        approval.save(update_fields=["owner"])
     return approval
 
 

@@ -56,6 +56,7 @@ def test_an_admin_edit_of_the_policy_is_recorded_with_the_administrator(client, 
         "organization": "Acme", "review_cycle": "quarterly", "owner": org.owner,
         "policy_doc": org.policy_doc, "new_server_approver": "tech_lead + security_team",
         "new_server_turnaround": "1 week", "high_risk_approver": "engineering_director",
+        "registry_namespace": "com.acme", "registry_api_access": "token",
     })
     assert response.status_code == 302
     entry = LogEntry.objects.get_for_object(org).latest("timestamp")

@@ -33,6 +33,10 @@ RELEASE = [
 # their rows are compared under the new name.
 RENAMED = {"approvals_notification": "notifications_notification",
            "approvals_notification_recipients": "notifications_notification_recipients"}
+# New jobs join the beat schedule in a migration (registry 0004, the upstream release watch):
+# these tables may gain rows after the ones the release had, never lose or change one.
+SCHEDULE_TABLES = {"django_celery_beat_crontabschedule", "django_celery_beat_periodictask",
+                   "django_celery_beat_periodictasks"}
 OLD_KEY = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # a DRF key: 40 hex digits
 PASSWORD = "an-old-password-1"
 
@@ -143,6 +147,8 @@ def test_the_release_migrates_forward_without_loss_and_old_tokens_still_work(
     after = rows([RENAMED.get(table, table) for table in tables])
     for table, old_rows in before.items():
         new_rows = after[RENAMED.get(table, table)]
+        if table in SCHEDULE_TABLES:
+            new_rows = new_rows[:len(old_rows)]
         assert len(new_rows) == len(old_rows), table
         for old, new in zip(old_rows, new_rows, strict=True):
             assert {k: new[k] for k in old} == old, table  # new columns may be added

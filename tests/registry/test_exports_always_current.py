@@ -132,7 +132,9 @@ def test_an_admin_edit_of_the_policy_is_in_the_served_yaml_at_once_with_the_brok
             "last_reviewed": "", "next_review": "", "owner": org.owner,
             "policy_doc": org.policy_doc, "new_server_approver": org.new_server_approver,
             "new_server_turnaround": org.new_server_turnaround,
-            "high_risk_approver": org.high_risk_approver}
+            "high_risk_approver": org.high_risk_approver,
+            "registry_namespace": org.registry_namespace,
+            "registry_api_access": org.registry_api_access}
     response = admin_client(client, security).post(
         reverse("admin:governance_organisation_change", args=[org.pk]), form)
     assert response.status_code == 302

@@ -14,13 +14,14 @@ JOBS = {
     "overdue": "approvals.flag_overdue_requests",
     "review": "governance.review_cycle_reminder",
     "export": "registry.build_export",
+    "watch": "registry.watch_upstream_releases",
     "deliver": "approvals.deliver_notifications",
 }
 
 
 class Command(BaseCommand):
     help = "Run the background jobs once, in-process (expire, warn, overdue, review, export, " \
-           "deliver)."
+           "watch, deliver)."
 
     def add_arguments(self, parser):
         parser.add_argument("jobs", nargs="*", metavar="job",

@@ -55,3 +55,22 @@ def test_a_choice_outside_the_closed_list_names_the_choices():
 )
 def test_a_package_is_one_word(package, problem):
     assert names.package_problem(package) == problem
+
+
+# ─── the organisation's namespace in the MCP Registry API ───────────────────────────
+
+
+@pytest.mark.parametrize("namespace", ["com.acme", "io.github.user-name", "a.b", "com.a1.b2",
+                                       "a." * 49 + "bc"])
+def test_reverse_dns_namespaces_are_accepted(namespace):
+    assert names.namespace_problem(namespace) is None
+
+
+@pytest.mark.parametrize("namespace", [
+    "acme", "com.acme/x", "Com.Acme", "com..acme", "", ".com.acme", "com.acme.", "com.-acme",
+    "com.acme-", "com.ac_me", "com acme", None, 123, "a." * 50 + "b", "com.acme\n"])
+def test_namespaces_that_are_not_reverse_dns_are_refused_with_the_rule(namespace):
+    problem = names.namespace_problem(namespace)
+
+    assert problem == f"'{namespace}' is not a namespace: use {names.NAMESPACE_RULE}"
+    assert "reverse-DNS name of two or more dot-separated parts" in problem

@@ -216,3 +216,23 @@ def test_short_and_long_versions_are_compared_as_major_minor_patch(old, new, lev
 )
 def test_a_bump_classification_says_why(old, new, why):
     assert versions.classify_bump(old, new).why == why
+
+
+# ─── moving a pin to a newer release (the one-click bump) ───────────────────────────
+
+
+@pytest.mark.parametrize(("args", "package", "moved"), [
+    (["-y", "@acme/docs@1.0.1", "--root=/srv/1.0.1"], "@acme/docs",
+     ["-y", "@acme/docs@2.0.0", "--root=/srv/1.0.1"]),
+    (["mcp-fetch==1.0.1"], "mcp-fetch", ["mcp-fetch==2.0.0"]),
+    (["--from", "mcp-fetch[cli]==1.0.1", "fetch"], "mcp-fetch",
+     ["--from", "mcp-fetch[cli]==2.0.0", "fetch"]),
+    (["run", "-i", "ghcr.io/acme/docs:1.0.1"], "ghcr.io/acme/docs",
+     ["run", "-i", "ghcr.io/acme/docs:2.0.0"]),
+    (["-y", "@other/pkg@1.0.1"], "@acme/docs", ["-y", "@other/pkg@1.0.1"]),
+    (["@acme/docs@1.0.0"], "@acme/docs", ["@acme/docs@1.0.0"]),
+    (["1.0.1", 7], "@acme/docs", ["1.0.1", 7]),
+    (None, "@acme/docs", []),
+])
+def test_repin_moves_only_the_packages_pin_to_the_new_version(args, package, moved):
+    assert versions.repin_args(args, package, "1.0.1", "2.0.0") == moved

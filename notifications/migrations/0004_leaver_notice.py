@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_notification_tables_and_content_type'),
+        ('notifications', '0003_notifications_seen'),
     ]
 
     operations = [
