@@ -23,7 +23,7 @@ from registry.models import Approval, Server
 
 from . import catalog as catalog_queries
 from .filtersets import ServerFilterSet
-from .forms import show_service_error
+from .form_errors import show_service_error
 from .models import OPEN_STATUSES, Request
 from .selectors import denials_of
 

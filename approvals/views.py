@@ -27,6 +27,7 @@ from registry.models import Approval, Server
 from . import selectors, server_json_in
 from . import services as workflow
 from .filtersets import RequestFilterSet
+from .form_errors import add_rule_problems, link_for_viewer, show_service_error
 from .forms import (
     AssessmentForm,
     AssignForm,
@@ -36,9 +37,6 @@ from .forms import (
     ServerJsonForm,
     SignOffForm,
     TransitionForm,
-    add_rule_problems,
-    link_for_viewer,
-    show_service_error,
 )
 from .models import OPEN_STATUSES, Request, RequestKind, RequestStatus
 

@@ -23,7 +23,7 @@ from registry.models import PackageRegistry
 
 from .. import services as workflow
 from ..filtersets import RequestFilterSet
-from ..forms import link_for_viewer
+from ..form_errors import link_for_viewer
 from ..models import (
     Comment,
     Request,
