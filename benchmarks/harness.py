@@ -15,7 +15,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def fresh_postgres(url: str) -> str:
+    """Drop and create the database `url` names (BENCH_DATABASE_URL): each benchmark script
+    starts from an empty one."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
 def setup_django():
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = fresh_postgres(os.environ["BENCH_DATABASE_URL"])
     if "DATABASE_URL" not in os.environ:
         folder = tempfile.mkdtemp(prefix="mcp-bench-")
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
@@ -42,13 +57,13 @@ def seed_approvals(count: int, *, today: dt.date | None = None, expires_in_days=
                 package_registry="npm", package=f"@example/{prefix}-{n:05d}")
          for n in range(count)], batch_size=1000)
     servers = Server.objects.filter(name__startswith=f"{prefix}-").order_by("name")
-    Approval.objects.bulk_create(
-        [Approval(server=s, version="1.2.3", data_scope="INTERNAL", risk="LOW",
+    rows = [Approval(server=s, version="1.2.3", data_scope="INTERNAL", risk="LOW",
                   rationale="Benchmark entry.", config={
                       "command": "npx", "args": ["-y", f"{s.package}@1.2.3"], "env": {}},
                   approved_by="bench@company.com", approved_date=today - dt.timedelta(days=10),
                   expires=today + dt.timedelta(days=expires_in_days))
-         for s in servers], batch_size=1000)
+            for s in servers]
+    Approval.objects.bulk_create(rows, batch_size=1000)
 
 
 def timed(fn, repeat=5):
