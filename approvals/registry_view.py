@@ -67,10 +67,19 @@ class RegistryView:
             denied_configs.append((r.server.name, r.config if r.by_person else {}))
         return RequestSections(pending=pending, denied=denied, denied_configs=denied_configs)
 
-    def check_rows(self) -> CheckRows:
-        denied = Request.objects.filter(status=RequestStatus.DENIED).values_list(
-            "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
-            "decided_at", "id")
-        open_requests = Request.objects.filter(status__in=OPEN_STATUSES).values_list(
-            "id", "server_id", "version", "status")
-        return CheckRows(denials=list(denied), open_requests=list(open_requests))
+    def check_rows(self, server_ids=None) -> CheckRows:
+        denied = Request.objects.filter(status=RequestStatus.DENIED)
+        open_requests = Request.objects.filter(status__in=OPEN_STATUSES)
+        if server_ids is not None:
+            denied = denied.filter(server_id__in=server_ids)
+            open_requests = open_requests.filter(server_id__in=server_ids)
+        return CheckRows(
+            denials=list(denied.values_list(
+                "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
+                "decided_at", "id")),
+            open_requests=list(open_requests.values_list(
+                "id", "server_id", "version", "status")))
+
+    def denied_runs(self) -> list[tuple[int, dict]]:
+        return list(Request.objects.filter(status=RequestStatus.DENIED).values_list(
+            "server_id", "config").order_by("decided_at", "id"))

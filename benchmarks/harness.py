@@ -63,6 +63,8 @@ def seed_approvals(count: int, *, today: dt.date | None = None, expires_in_days=
                   approved_by="bench@company.com", approved_date=today - dt.timedelta(days=10),
                   expires=today + dt.timedelta(days=expires_in_days))
             for s in servers]
+    for row in rows:
+        row.set_run_keys()  # as save() does
     Approval.objects.bulk_create(rows, batch_size=1000)
 
 

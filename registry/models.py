@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import DataScope, Risk, SingletonModel
-from governance.policy import names
+from governance.policy import names, run_keys
 
 
 class PackageRegistry(models.TextChoices):
@@ -38,6 +39,8 @@ class Server(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The check API finds a server by the package a config runs, whatever its case.
+        indexes = [models.Index(Lower("package"), name="server_package_lower")]
 
     def __str__(self):
         return self.name
@@ -118,6 +121,12 @@ class Approval(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # What the config runs, kept with it (save() sets both from `config`) so that the check
+    # API looks an approval up by index instead of reading every one.
+    run_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False,
+        help_text="sha256 of what the config runs (governance.policy.run_keys).")
+    url_host = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
 
     objects = ApprovalQuerySet.as_manager()
 
@@ -139,6 +148,16 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.server.name} {self.version} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        self.set_run_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "config" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "run_digest", "url_host"}
+        super().save(*args, **kwargs)
+
+    def set_run_keys(self) -> None:
+        self.run_digest, self.url_host = run_keys.lookup_columns(self.config)
 
     @property
     def days_left(self) -> int:
