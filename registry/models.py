@@ -189,6 +189,11 @@ class ExportSnapshot(models.Model):
     registry_yaml = models.TextField()
     managed_mcp_json = models.TextField()
     managed_settings_json = models.TextField()
+    # Each file gzipped once, when built, for the clients that accept gzip (the API serves
+    # these bytes as they are). Empty in snapshots built before they were kept.
+    registry_yaml_gz = models.BinaryField(default=b"", editable=False)
+    managed_mcp_json_gz = models.BinaryField(default=b"", editable=False)
+    managed_settings_json_gz = models.BinaryField(default=b"", editable=False)
     diff = models.TextField(blank=True)
     valid_until = models.DateField(
         null=True, blank=True,
@@ -213,11 +218,12 @@ class ExportSnapshot(models.Model):
         return reverse("export-detail", args=[self.pk])
 
     def content(self, filename: str) -> str:
-        return {
-            "mcp-registry.yaml": self.registry_yaml,
-            "managed-mcp.json": self.managed_mcp_json,
-            "managed-settings.json": self.managed_settings_json,
-        }[filename]
+        return getattr(self, self.COLUMNS[filename])
+
+    # The column of each file, and of its gzipped bytes.
+    COLUMNS = {"mcp-registry.yaml": "registry_yaml", "managed-mcp.json": "managed_mcp_json",
+               "managed-settings.json": "managed_settings_json"}
+    GZIP_COLUMNS = {name: f"{column}_gz" for name, column in COLUMNS.items()}
 
 
 
