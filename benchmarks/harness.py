@@ -28,8 +28,10 @@ def fresh_postgres(url: str) -> str:
     return url
 
 
-def setup_django():
-    if os.environ.get("BENCH_DATABASE_URL"):
+def setup_django(fresh=True):
+    """Django on a new database (BENCH_DATABASE_URL's, made anew; else SQLite in a temporary
+    folder), migrated; `fresh=False` for a child process that uses its parent's."""
+    if os.environ.get("BENCH_DATABASE_URL") and fresh:
         os.environ["DATABASE_URL"] = fresh_postgres(os.environ["BENCH_DATABASE_URL"])
     if "DATABASE_URL" not in os.environ:
         folder = tempfile.mkdtemp(prefix="mcp-bench-")
@@ -41,7 +43,8 @@ def setup_django():
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    if fresh:
+        call_command("migrate", verbosity=0, interactive=False)
 
 
 def seed_approvals(count: int, *, today: dt.date | None = None, expires_in_days=90,
