@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services test-browser bench bench-large lint graph lock services docker mutation
+.PHONY: install run test test-services test-browser bench bench-large load lint graph lock services docker mutation
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ bench: install
 bench-large: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/run.py \
 		--approvals 100000 --only http,scale
+
+# locust, 32 users for 30 s, against gunicorn with the production's three workers.
+load: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/load_test.py
 
 lint: install
 	$(BIN)/ruff check .

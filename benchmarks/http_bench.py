@@ -76,7 +76,7 @@ SERVED_AS = {"SECRET_KEY": "benchmark-" + "x" * 50, "HTTPS": "0", "STATIC_MANIFE
 class Portal:
     """A gunicorn serving the benchmark settings, and a client of it."""
 
-    def __init__(self, floor_dir: str):
+    def __init__(self, floor_dir: str, workers: int = 1):
         self.port = 18000 + os.getpid() % 1000
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
                    CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/10"),
@@ -85,7 +85,7 @@ class Portal:
         env.pop("CELERY_BROKER_URL", None)
         self.process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "governance.wsgi",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "600"],
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600"],
             cwd=ROOT, env=env)
         for _ in range(200):
             try:
