@@ -1,8 +1,9 @@
 """The jobs of issue 10's table at a registry's size, each beside its raw floor measured in
 the same run: expiring every approval (the service, against a hand-written UPDATE of the
-same rows and INSERT ... SELECT of their audit rows), and building the export (against a
-raw SELECT of the same rows and json.dumps of them), the build in a child process of its
-own so that its peak memory (ru_maxrss) is its own.
+same rows and INSERT ... SELECT of their audit rows), and building the export after a
+change (rendering, hashing, the diff against the previous snapshot, gzip, storing; against
+a raw SELECT of the same rows and json.dumps of them), the build in a child process of
+its own so that its peak memory (ru_maxrss) is its own.
 
     python benchmarks/scale_bench.py --approvals 1000
 """
@@ -92,11 +93,11 @@ def child(what):
     setup_django(fresh=False)
     from registry.models import Approval
     from registry.selectors import APPROVED_FIELDS
-    from registry.services import render_files
+    from registry.services import build_export
 
     start = time.perf_counter()
     if what == "build":
-        render_files()
+        assert build_export(cause="benchmark") is not None
     else:  # the floor: the same rows, read raw and dumped as JSON
         rows = list(Approval.objects.filter(status="active").values_list(*APPROVED_FIELDS))
         json.dumps(rows, default=str)
@@ -105,7 +106,15 @@ def child(what):
 
 
 def export(count):
+    from registry.models import Approval
+    from registry.services import build_export
+
+    build_export(cause="benchmark: the previous snapshot")
+    first = Approval.objects.order_by("pk").first()
+
     def run(what):
+        if what == "build":  # a change, so that the build stores a snapshot and its diff
+            Approval.objects.filter(pk=first.pk).update(version=f"1.2.{time.time_ns()}")
         out = subprocess.run([sys.executable, __file__, "--child", what],
                              capture_output=True, text=True, check=True).stdout
         return json.loads(out.strip().splitlines()[-1])
@@ -117,7 +126,7 @@ def export(count):
     seconds = statistics.median(r[0] for r in real)
     rss = max(r[1] for r in real)
     floor_rss = max(r[1] for r in floor)
-    row(f"render the export files, {count:,} approvals", seconds,
+    row(f"build the export after a change, {count:,} approvals", seconds,
         statistics.median(f[0] for f in floor), 1.3,
         f"  (peak RSS {rss:.0f} MiB, floor's {floor_rss:.0f} MiB)")
 
