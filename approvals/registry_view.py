@@ -24,23 +24,31 @@ def _email(user) -> str:
 class RegistryView:
     def registry_sections(self, today: dt.date) -> RequestSections:
         """A constant number of queries, whatever the number of requests."""
-        pending = []
+        # Plain rows, not model instances: a registry lists every open request.
+        zone = timezone.get_current_timezone()
         open_requests = (
             Request.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("server", "requester", "reviewer")
             .order_by("requested_at", "id")
+            .values_list("server__name", "kind", "version", "requester__email",
+                         "requester__username", "requested_at", "source", "server__source",
+                         "use_case", "proposed_data_scope", "status", "reviewer__email",
+                         "reviewer__username", "expected_decision", "notes", "config")
         )
-        for r in open_requests:
-            pending.append(formats.PendingEntry(
-                name=r.server.name, kind=r.kind, version=r.version,
-                requested_by=_email(r.requester),
-                requested_date=timezone.localtime(r.requested_at).date(),
-                source=r.source or r.server.source, use_case=r.use_case,
-                proposed_data_scope=r.proposed_data_scope, status=r.status,
-                reviewer=_email(r.reviewer),
-                expected_decision=timezone.localtime(r.expected_decision).date(),
-                notes=r.notes, config=r.config,
-            ))
+        pending = [
+            formats.PendingEntry(
+                name=name, kind=kind, version=version,
+                requested_by=requester_email or requester_name,
+                requested_date=requested_at.astimezone(zone).date(),
+                source=source or server_source, use_case=use_case,
+                proposed_data_scope=proposed_data_scope, status=status,
+                reviewer=(reviewer_email or reviewer_name or ""),
+                expected_decision=expected_decision.astimezone(zone).date(),
+                notes=notes, config=config,
+            )
+            for (name, kind, version, requester_email, requester_name, requested_at, source,
+                 server_source, use_case, proposed_data_scope, status, reviewer_email,
+                 reviewer_name, expected_decision, notes, config) in open_requests
+        ]
 
         has_active = Approval.objects.active().filter(server=OuterRef("server"))
         # A denial decided by a person may put the denied command or URL on the denylist; an
