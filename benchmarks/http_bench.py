@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import ROOT, seed_approvals, setup_django
+from harness import ROOT, analyze, seed_approvals, setup_django
 
 OPEN_REQUESTS = 5000
 
@@ -54,6 +54,7 @@ def seed(approvals: int):
             config={"command": "npx", "args": ["-y", f"{server.package}@{version}"]},
             expected_decision=now + dt.timedelta(minutes=(n * 7919) % 20000)))
     Request.objects.bulk_create(rows, batch_size=1000)
+    analyze()
     return people, servers
 
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from harness import seed_approvals, setup_django
+from harness import analyze, seed_approvals, setup_django
 
 ROWS = []
 
@@ -140,6 +140,7 @@ def main():
         return child(args.child)
     setup_django()
     seed_approvals(args.approvals)
+    analyze()
     export(args.approvals)
     expiry(args.approvals)
     missed = [name for name, ok in ROWS if ok != "ok"]
