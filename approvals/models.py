@@ -121,6 +121,8 @@ class Request(models.Model):
             # from the index with a limit instead of sorting every open request.
             models.Index(fields=["expected_decision", "id"], name="open_request_queue_order",
                          condition=Q(status__in=[s.value for s in OPEN_STATUSES])),
+            # The same order over every request: the requests API's default.
+            models.Index(fields=["expected_decision", "id"], name="request_list_order"),
         ]
 
     def __str__(self):
