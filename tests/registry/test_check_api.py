@@ -204,3 +204,15 @@ def test_a_check_reads_as_much_with_a_large_registry_as_with_a_small_one(
     results = check(api, developer, body)
     assert [results[n]["verdict"] for n in ("docs", "linear", "browser-automation", "other")
             ] == ["approved", "approved", "denied", "unapproved"]
+
+
+def test_an_approval_whose_config_changes_is_found_by_what_it_runs_now(api, developer,
+                                                                       active_approval):
+    """The lookup columns follow the config, also when only the config is saved."""
+    moved = stdio_config("@context7/mcp-server-next", "1.2.3")
+    active_approval.config = moved
+    active_approval.save(update_fields=["config"])
+    registry_changed(cause="test")
+    results = check(api, developer, {"mcpServers": {"a": moved, "b": C7}})
+    assert results["a"]["verdict"] == "approved"
+    assert results["b"]["verdict"] != "approved"
