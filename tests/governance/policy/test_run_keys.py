@@ -57,3 +57,5 @@ def test_an_approval_stores_the_digest_and_for_a_remote_server_the_host():
     assert lookup_columns(remote) == (digest(identity(remote)), "mcp.linear.app")
     assert lookup_columns({"type": "http", "url": f"https://{'a' * 300}.com/"})[1] == "a" * 255
     assert lookup_columns({}) == ("", "")
+    # A command is never found by host, even one written like a URL.
+    assert lookup_columns({"command": "//mcp.example.com/run"})[1] == ""
