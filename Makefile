@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services test-browser bench lint graph lock services docker mutation oidc-provider
+.PHONY: install run test test-services test-browser bench bench-large load lint graph lock services docker mutation oidc-provider
 
 install: $(STAMP)
 
@@ -49,8 +49,19 @@ test-browser: install oidc-provider
 	@bash .ci/chromium.sh
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
+# Benchmarks on PostgreSQL (a database of their own, dropped and made anew) with gunicorn;
+# each figure beside its floor measured in the same run. bench-large: 100,000 approvals.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mcp_bench
 bench: install
-	$(BIN)/python benchmarks/run.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/run.py --approvals 1000
+
+bench-large: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/run.py \
+		--approvals 100000 --only http,scale
+
+# locust, 32 users for 30 s, against gunicorn with the production's three workers.
+load: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/load_test.py
 
 lint: install
 	$(BIN)/ruff check .

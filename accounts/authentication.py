@@ -9,6 +9,8 @@ import re
 from hmac import compare_digest
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -19,6 +21,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 from accounts.models import ApiToken
+from accounts.roles import ALL_ROLES
 
 from .throttles import FailedTokenThrottle
 
@@ -26,6 +29,10 @@ from .throttles import FailedTokenThrottle
 # before the upgrade (40 hex digits). Anything else fails without a query.
 KEY_SHAPE = re.compile(r"[A-Za-z0-9_]{20,128}")
 INVALID = "Invalid token."
+# Does the token's user hold each role (accounts.roles.roles_of reads them from the user)?
+ROLE_FLAGS = {f"holds_role_{n}": Exists(Group.objects.filter(user=OuterRef("user_id"),
+                                                              name=role))
+              for n, role in enumerate(ALL_ROLES)}
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -51,10 +58,15 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not KEY_SHAPE.fullmatch(key):
             raise exceptions.AuthenticationFailed(INVALID)
         digest = hash_token(key)
-        # Looked up by the key's first characters, then compared in constant time.
+        # Looked up by the key's first characters, then compared in constant time; the
+        # user's roles come with it (one query, not one more for every role check).
         for api_token in ApiToken.objects.filter(
-                token_key=key[:CONSTANTS.TOKEN_KEY_LENGTH]).select_related("user"):
+                token_key=key[:CONSTANTS.TOKEN_KEY_LENGTH]).select_related("user").annotate(
+                **ROLE_FLAGS):
             if compare_digest(digest, api_token.digest):
+                api_token.user._portal_roles = frozenset(
+                    role for role, flag in zip(ALL_ROLES, ROLE_FLAGS, strict=True)
+                    if getattr(api_token, flag))
                 return self.validate(api_token)
         raise exceptions.AuthenticationFailed(INVALID)
 

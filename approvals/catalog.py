@@ -55,14 +55,19 @@ def active_approval(server) -> Approval | None:
 
 
 def catalog_status(server) -> str:
-    """A server's state in the catalog, from the annotations of `catalog()`: active wins,
-    then pending, then denied, then expired; "none" for a server with none of them."""
-    if server.has_active:
+    """A server's state in the catalog, from the annotations of `catalog()`."""
+    return status_of(has_active=server.has_active, has_open=server.has_open,
+                     has_denial=server.has_denial, has_lapsed=server.has_lapsed)
+
+
+def status_of(*, has_active: bool, has_open: bool, has_denial: bool, has_lapsed: bool) -> str:
+    """Active wins, then pending, then denied, then expired; "none" for none of them."""
+    if has_active:
         return "active"
-    if server.has_open:
+    if has_open:
         return "pending"
-    if server.has_denial:
+    if has_denial:
         return "denied"
-    if server.has_lapsed:
+    if has_lapsed:
         return "expired"
     return "none"

@@ -115,7 +115,15 @@ class Request(models.Model):
                 name="request_status_known",
             ),
         ]
-        indexes = [models.Index(fields=["status", "expected_decision"])]
+        indexes = [
+            models.Index(fields=["status", "expected_decision"]),
+            # The review queue's order, open requests only: a page of it reads its rows
+            # from the index with a limit instead of sorting every open request.
+            models.Index(fields=["expected_decision", "id"], name="open_request_queue_order",
+                         condition=Q(status__in=[s.value for s in OPEN_STATUSES])),
+            # The same order over every request: the requests API's default.
+            models.Index(fields=["expected_decision", "id"], name="request_list_order"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} {self.server.name} {self.version}".strip()

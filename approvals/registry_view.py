@@ -24,23 +24,31 @@ def _email(user) -> str:
 class RegistryView:
     def registry_sections(self, today: dt.date) -> RequestSections:
         """A constant number of queries, whatever the number of requests."""
-        pending = []
+        # Plain rows, not model instances: a registry lists every open request.
+        zone = timezone.get_current_timezone()
         open_requests = (
             Request.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("server", "requester", "reviewer")
             .order_by("requested_at", "id")
+            .values_list("server__name", "kind", "version", "requester__email",
+                         "requester__username", "requested_at", "source", "server__source",
+                         "use_case", "proposed_data_scope", "status", "reviewer__email",
+                         "reviewer__username", "expected_decision", "notes", "config")
         )
-        for r in open_requests:
-            pending.append(formats.PendingEntry(
-                name=r.server.name, kind=r.kind, version=r.version,
-                requested_by=_email(r.requester),
-                requested_date=timezone.localtime(r.requested_at).date(),
-                source=r.source or r.server.source, use_case=r.use_case,
-                proposed_data_scope=r.proposed_data_scope, status=r.status,
-                reviewer=_email(r.reviewer),
-                expected_decision=timezone.localtime(r.expected_decision).date(),
-                notes=r.notes, config=r.config,
-            ))
+        pending = [
+            formats.PendingEntry(
+                name=name, kind=kind, version=version,
+                requested_by=requester_email or requester_name,
+                requested_date=requested_at.astimezone(zone).date(),
+                source=source or server_source, use_case=use_case,
+                proposed_data_scope=proposed_data_scope, status=status,
+                reviewer=(reviewer_email or reviewer_name or ""),
+                expected_decision=expected_decision.astimezone(zone).date(),
+                notes=notes, config=config,
+            )
+            for (name, kind, version, requester_email, requester_name, requested_at, source,
+                 server_source, use_case, proposed_data_scope, status, reviewer_email,
+                 reviewer_name, expected_decision, notes, config) in open_requests
+        ]
 
         has_active = Approval.objects.active().filter(server=OuterRef("server"))
         # A denial decided by a person may put the denied command or URL on the denylist; an
@@ -67,10 +75,19 @@ class RegistryView:
             denied_configs.append((r.server.name, r.config if r.by_person else {}))
         return RequestSections(pending=pending, denied=denied, denied_configs=denied_configs)
 
-    def check_rows(self) -> CheckRows:
-        denied = Request.objects.filter(status=RequestStatus.DENIED).values_list(
-            "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
-            "decided_at", "id")
-        open_requests = Request.objects.filter(status__in=OPEN_STATUSES).values_list(
-            "id", "server_id", "version", "status")
-        return CheckRows(denials=list(denied), open_requests=list(open_requests))
+    def check_rows(self, server_ids=None) -> CheckRows:
+        denied = Request.objects.filter(status=RequestStatus.DENIED)
+        open_requests = Request.objects.filter(status__in=OPEN_STATUSES)
+        if server_ids is not None:
+            denied = denied.filter(server_id__in=server_ids)
+            open_requests = open_requests.filter(server_id__in=server_ids)
+        return CheckRows(
+            denials=list(denied.values_list(
+                "id", "server_id", "config", "denial_reason", "denial_alternative").order_by(
+                "decided_at", "id")),
+            open_requests=list(open_requests.values_list(
+                "id", "server_id", "version", "status")))
+
+    def denied_runs(self) -> list[tuple[int, dict]]:
+        return list(Request.objects.filter(status=RequestStatus.DENIED).values_list(
+            "server_id", "config").order_by("decided_at", "id"))

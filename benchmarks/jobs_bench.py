@@ -18,12 +18,13 @@ def main():
     from audit.actors import system_user
     from governance.celery import app
     from notifications.approval_notices import warn_expiring_approvals
-    from registry.models import Approval
+    from registry.models import Approval, RegistryRevision
     from registry.services import expire_due_approvals
 
     # The export rebuild is queued after commit, as in production, not run inside the job.
     app.conf.update(task_always_eager=False, broker_url="memory://")
     system_user()
+    RegistryRevision.load()  # made once, by the first change of a new database
     today = timezone.localdate()
 
     # Expiry: the query count with 100 due approvals equals the one with 10,000.

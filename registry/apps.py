@@ -14,6 +14,8 @@ class RegistryConfig(AppConfig):
 
         services.connect_policy_signals()
         register(Server)
-        register(Approval, **CONFIG_MASK)
+        # The lookup columns follow the config (already in the entry, masked).
+        register(Approval, **CONFIG_MASK, exclude_fields=["run_digest", "url_host"])
         register(ExportSnapshot, exclude_fields=["registry_yaml", "managed_mcp_json",
-                                                 "managed_settings_json", "diff"])
+                                                 "managed_settings_json", "diff",
+                                                 *ExportSnapshot.GZIP_COLUMNS.values()])

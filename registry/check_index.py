@@ -1,42 +1,35 @@
-"""The check API's view of the registry: what a client config runs (its identity), and an
-in-memory index of the servers by identity, package, host and name, read once per registry
-revision (every change of the registry bumps it, in the change's transaction), so a check
-costs one single-row read whatever the size of the registry, and agrees with the export
-files served for the same revision."""
+"""The check API's view of the registry: what a client config runs (its identity), and the
+servers it may be, found by indexed lookups (an approval by the digest of what it runs or
+by its URL's host, a server by its package or name), so that a check costs the same at
+1,000 approvals as at 100,000, and so does the first check after a change.
+
+What a lookup found is kept in this process for the registry revision it was read at
+(every change of the registry bumps the revision in the change's transaction, and the date
+is part of it: an approval lapses by date): checks of the same configs, which is most of
+them (every developer's hook at every session start), then read one single-row revision
+and nothing else, and agree with the export files served for the same revision."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from governance.policy import remote, versions
+from governance.policy import versions
+from governance.policy.run_keys import digest, host_of, identity
 
 from . import workflow
 from .models import Approval, Server, in_force, lapsed
 from .selectors import export_state
 
-# ─── identity of a client config ────────────────────────────────────────────────────
+__all__ = ["Index", "ServerState", "current_index", "host_of", "identity", "packages_named",
+           "pin_of"]
 
-
-def identity(config) -> tuple | None:
-    """What a config runs: ("url", URL) for a remote server, ("cmd", command, *args) for
-    stdio; None when it is neither. The allowlist of managed-settings.json pins the same."""
-    if not isinstance(config, dict):
-        return None
-    kind = config.get("type")
-    if kind in remote.REMOTE_TYPES:
-        url = config.get("url")
-        return ("url", url) if isinstance(url, str) and url else None
-    command = config.get("command")
-    args = config.get("args") or []
-    if not isinstance(command, str) or not command or not isinstance(args, list):
-        return None
-    if not all(isinstance(a, str) for a in args):
-        return None
-    return ("cmd", command, *args)
+# The most lookups kept for one revision before they are dropped and read again.
+MAX_ENTRIES = 200_000
 
 
 def pin_of(key: tuple) -> dict:
@@ -58,13 +51,6 @@ def packages_named(args) -> list[str]:
     return names
 
 
-def host_of(url: str) -> str:
-    try:
-        return urlsplit(url).netloc.lower()
-    except ValueError:
-        return ""
-
-
 # ─── the index ──────────────────────────────────────────────────────────────────────
 
 
@@ -79,44 +65,101 @@ class ServerState:
 
 @dataclass
 class Index:
+    """What the lookups of one registry revision found: a key absent from a dict was not
+    looked up yet (`prepare` looks it up), a key mapped to None was looked up and matches
+    nothing. `servers` holds the state of every server a lookup found."""
+
+    today: object = None
     servers: dict[int, ServerState] = field(default_factory=dict)
-    by_identity: dict[tuple, tuple[int, str, str]] = field(default_factory=dict)
-    denied_identity: dict[tuple, int] = field(default_factory=dict)
-    by_package: dict[str, int] = field(default_factory=dict)
-    by_host: dict[str, set[int]] = field(default_factory=dict)
-    by_name: dict[str, int] = field(default_factory=dict)
+    by_identity: dict[tuple, tuple | None] = field(default_factory=dict)
+    denied_identity: dict[tuple, int] | None = None  # every denial's, read once a revision
+    by_package: dict[str, int | None] = field(default_factory=dict)
+    by_host: dict[str, frozenset] = field(default_factory=dict)
+    by_name: dict[str, int | None] = field(default_factory=dict)
 
+    def size(self) -> int:
+        return (len(self.servers) + len(self.by_identity) + len(self.by_package)
+                + len(self.by_host) + len(self.by_name))
 
-def build_index(today) -> Index:
-    index = Index()
-    for sid, name, package in Server.objects.values_list("id", "name", "package"):
-        index.servers[sid] = ServerState(name=name)
-        index.by_name[name] = sid
-        if package:
-            index.by_package[package.lower()] = sid
-    approvals = Approval.objects.values_list(
-        "server_id", "version", "status", "expires", "config").order_by("approved_date", "id")
-    for sid, version, status, expires, config in approvals:
-        state = index.servers[sid]
-        key = identity(config)
-        deployable = in_force(status, expires, today)
-        if key:
-            index.by_identity[key] = (sid, version, "deployable" if deployable else status)
-            if key[0] == "url":
-                index.by_host.setdefault(host_of(key[1]), set()).add(sid)
-        if deployable:
-            state.deployable = (version, key, expires)
-        elif lapsed(status, expires, today):
-            state.lapsed = (version, expires)
-    rows = workflow.current().check_rows()
-    for rid, sid, config, reason, alternative in rows.denials:
-        index.servers[sid].denial = (rid, reason, alternative)
-        key = identity(config)
-        if key:
-            index.denied_identity[key] = sid
-    for rid, sid, version, status in rows.open_requests:
-        index.servers[sid].open_request = (rid, version, status)
-    return index
+    def prepare(self, entries) -> None:
+        """Look up, in a few indexed queries, whatever the (name, config) pairs of a check
+        need that this revision has not looked up yet."""
+        keys, packages, hosts, names = set(), set(), set(), set()
+        for name, config in entries:
+            if isinstance(name, str) and name not in self.by_name:
+                names.add(name)
+            key = identity(config)
+            if key is None:
+                continue
+            if key not in self.by_identity:
+                keys.add(key)
+            if key[0] == "cmd":
+                packages.update(p for p in packages_named(key[2:]) if p not in self.by_package)
+            elif host_of(key[1]) not in self.by_host:
+                hosts.add(host_of(key[1]))
+        found: set[int] = set()
+        if self.denied_identity is None:
+            self.denied_identity = {}
+            for sid, config in workflow.current().denied_runs():
+                key = identity(config)
+                if key:
+                    self.denied_identity[key] = sid
+                    found.add(sid)
+        if keys:
+            by_digest = {digest(k): k for k in keys}
+            self.by_identity.update(dict.fromkeys(keys))
+            rows = Approval.objects.filter(run_digest__in=by_digest).values_list(
+                "run_digest", "config", "server_id", "version", "status", "expires"
+            ).order_by("approved_date", "id")
+            for run, config, sid, version, status, expires in rows:
+                key = by_digest[run]
+                if identity(config) != key:  # a digest collision: not this one
+                    continue
+                deployable = in_force(status, expires, self.today)
+                self.by_identity[key] = (sid, version, "deployable" if deployable else status)
+                found.add(sid)
+        if hosts:
+            self.by_host.update(dict.fromkeys(hosts, frozenset()))
+            pairs: dict[str, set[int]] = {}
+            for host, sid in Approval.objects.filter(url_host__in=hosts).values_list(
+                    "url_host", "server_id").distinct():
+                pairs.setdefault(host, set()).add(sid)
+            for host, sids in pairs.items():
+                self.by_host[host] = frozenset(sids)
+                found.update(sids)
+        if packages or names:
+            self.by_package.update(dict.fromkeys(packages))
+            self.by_name.update(dict.fromkeys(names))
+            rows = Server.objects.annotate(lower_package=Lower("package")).filter(
+                Q(lower_package__in=packages) | Q(name__in=names)).values_list(
+                "id", "name", "lower_package").order_by("name")
+            for sid, name, package in rows:
+                if package in packages:
+                    self.by_package[package] = sid
+                    found.add(sid)
+                if name in names:
+                    self.by_name[name] = sid
+                    found.add(sid)
+        self._load_servers(found - self.servers.keys())
+
+    def _load_servers(self, sids: set[int]) -> None:
+        if not sids:
+            return
+        for sid, name in Server.objects.filter(pk__in=sids).values_list("id", "name"):
+            self.servers[sid] = ServerState(name=name)
+        approvals = Approval.objects.filter(server_id__in=sids).values_list(
+            "server_id", "version", "status", "expires", "config").order_by("approved_date", "id")
+        for sid, version, status, expires, config in approvals:
+            state = self.servers[sid]
+            if in_force(status, expires, self.today):
+                state.deployable = (version, identity(config), expires)
+            elif lapsed(status, expires, self.today):
+                state.lapsed = (version, expires)
+        rows = workflow.current().check_rows(server_ids=sids)
+        for rid, sid, _config, reason, alternative in rows.denials:
+            self.servers[sid].denial = (rid, reason, alternative)
+        for rid, sid, version, status in rows.open_requests:
+            self.servers[sid].open_request = (rid, version, status)
 
 
 _cache: dict = {}
@@ -131,13 +174,15 @@ def registry_version(today) -> tuple:
     return (today, state.number, state.changed_at)
 
 
-def current_index() -> Index:
+def current_index(entries=()) -> Index:
+    """The index of the current revision, with whatever the (name, config) pairs of
+    `entries` need looked up."""
     today = timezone.localdate()
     version = registry_version(today)
     with _lock:
-        if _cache.get("version") == version:
-            return _cache["index"]
-    index = build_index(today)
-    with _lock:
-        _cache.update(version=version, index=index)
+        index = _cache.get("index") if _cache.get("version") == version else None
+        if index is None or index.size() > MAX_ENTRIES:
+            index = Index(today=today)
+            _cache.update(version=version, index=index)
+        index.prepare(entries)
     return index

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import DataScope, Risk, SingletonModel
-from governance.policy import names
+from governance.policy import names, run_keys
 
 
 class PackageRegistry(models.TextChoices):
@@ -38,6 +39,8 @@ class Server(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The check API finds a server by the package a config runs, whatever its case.
+        indexes = [models.Index(Lower("package"), name="server_package_lower")]
 
     def __str__(self):
         return self.name
@@ -123,6 +126,12 @@ class Approval(models.Model):
         help_text="Told about upstream releases: the requester, unless the security team "
                   "names another person.")
     created_at = models.DateTimeField(default=timezone.now)
+    # What the config runs, kept with it (save() sets both from `config`) so that the check
+    # API looks an approval up by index instead of reading every one.
+    run_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False,
+        help_text="sha256 of what the config runs (governance.policy.run_keys).")
+    url_host = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
 
     objects = ApprovalQuerySet.as_manager()
 
@@ -144,6 +153,16 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.server.name} {self.version} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        self.set_run_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "config" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "run_digest", "url_host"}
+        super().save(*args, **kwargs)
+
+    def set_run_keys(self) -> None:
+        self.run_digest, self.url_host = run_keys.lookup_columns(self.config)
 
     @property
     def days_left(self) -> int:
@@ -175,6 +194,11 @@ class ExportSnapshot(models.Model):
     registry_yaml = models.TextField()
     managed_mcp_json = models.TextField()
     managed_settings_json = models.TextField()
+    # Each file gzipped once, when built, for the clients that accept gzip (the API serves
+    # these bytes as they are). Empty in snapshots built before they were kept.
+    registry_yaml_gz = models.BinaryField(default=b"", editable=False)
+    managed_mcp_json_gz = models.BinaryField(default=b"", editable=False)
+    managed_settings_json_gz = models.BinaryField(default=b"", editable=False)
     diff = models.TextField(blank=True)
     valid_until = models.DateField(
         null=True, blank=True,
@@ -199,11 +223,12 @@ class ExportSnapshot(models.Model):
         return reverse("export-detail", args=[self.pk])
 
     def content(self, filename: str) -> str:
-        return {
-            "mcp-registry.yaml": self.registry_yaml,
-            "managed-mcp.json": self.managed_mcp_json,
-            "managed-settings.json": self.managed_settings_json,
-        }[filename]
+        return getattr(self, self.COLUMNS[filename])
+
+    # The column of each file, and of its gzipped bytes.
+    COLUMNS = {"mcp-registry.yaml": "registry_yaml", "managed-mcp.json": "managed_mcp_json",
+               "managed-settings.json": "managed_settings_json"}
+    GZIP_COLUMNS = {name: f"{column}_gz" for name, column in COLUMNS.items()}
 
 
 

@@ -32,9 +32,9 @@ class RequestSections:
 
 @dataclasses.dataclass(frozen=True)
 class CheckRows:
-    """What the check index needs: every denial as (request id, server id, config, reason,
-    alternative), oldest decision first; every open request as (request id, server id,
-    version, status)."""
+    """What the check index needs of the servers it asks about: every denial as (request
+    id, server id, config, reason, alternative), oldest decision first; every open request
+    as (request id, server id, version, status)."""
 
     denials: list[tuple[int, int, dict, str, str]]
     open_requests: list[tuple[int, int, str, str]]
@@ -43,7 +43,11 @@ class CheckRows:
 class Workflow(Protocol):
     def registry_sections(self, today: dt.date) -> RequestSections: ...
 
-    def check_rows(self) -> CheckRows: ...
+    def check_rows(self, server_ids=None) -> CheckRows:
+        """Of the servers in `server_ids` only, when given."""
+
+    def denied_runs(self) -> list[tuple[int, dict]]:
+        """(server id, config) of every denial, oldest decision first."""
 
 
 _provided: list[Workflow] = []

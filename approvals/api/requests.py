@@ -4,6 +4,7 @@ through approvals.services, so the API obeys exactly the rules the pages obey.""
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,6 +33,7 @@ from ..models import (
     RequestStatus,
     SignOff,
 )
+from . import flat
 
 # ─── output ─────────────────────────────────────────────────────────────────────────
 
@@ -217,6 +219,13 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Request.objects.none()
         qs = visible_requests(self.request.user)
         return with_timeline(qs) if self.action == "retrieve" else qs
+
+    def list(self, http_request, *args, **kwargs):
+        fields = RequestListSerializer.Meta.fields
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values_list(*flat.request_columns(fields)))
+        return self.get_paginated_response(
+            flat.request_rows(page, fields=fields, now=timezone.now()))
 
     def get_serializer_class(self):
         if self.action in ("retrieve", "partial_update"):

@@ -1,6 +1,7 @@
 """Strict input: text fields refuse numbers and booleans, and a serializer refuses fields it
 does not know, instead of silently coercing or dropping them."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from .errors import ErrorSerializer
@@ -45,3 +46,18 @@ class StrictSerializer(serializers.Serializer):
 def error_responses(*codes):
     """drf-spectacular response entries for the error codes an endpoint can answer."""
     return {code: ErrorSerializer for code in codes}
+
+
+def datetime_writer():
+    """A function writing an aware datetime (or None) as DRF's DateTimeField does, in the
+    current time zone with "Z" for UTC, without its per-value settings look-ups: for the
+    lists that write hundreds of rows as plain dicts."""
+    zone = timezone.get_current_timezone()
+
+    def write(value):
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write

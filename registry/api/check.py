@@ -4,7 +4,7 @@ A server is recognised by what it runs (its command and args, or its URL), then 
 package, and only last by its name: a user chooses the name, so renaming an unapproved
 server must not make it pass, and an approved name on another command must not either.
 
-The registry is read into an in-memory index once per registry revision
+The servers a config may be are found by indexed lookups, kept for the registry revision
 (registry.check_index)."""
 
 from __future__ import annotations
@@ -238,7 +238,10 @@ class CheckView(APIView):
         serializer = CheckInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        index = current_index()
+        entries = [*data.get("mcpServers", {}).items()]
+        for project in data.get("projects", {}).values():
+            entries.extend(project.get("mcpServers", {}).items())
+        index = current_index(entries)
         results = [verdict_for(name, config, "user", index)
                    for name, config in data.get("mcpServers", {}).items()]
         for path, project in data.get("projects", {}).items():

@@ -79,12 +79,30 @@ def current_snapshot_head() -> selectors.ExportState:
     return services.current_export()
 
 
-def _etag_matches(header: str, etag: str) -> bool:
+GZIP_SUFFIX = "+gzip"
+
+
+def _etag_matches(header: str, sha: str) -> bool:
+    """Does If-None-Match name this content (as sent plain or gzipped)?"""
     if not header:
         return False
     if header.strip() == "*":
         return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+    return any(tag.strip().removeprefix("W/").strip('"').removesuffix(GZIP_SUFFIX) == sha
+               for tag in header.split(","))
+
+
+def accepts_gzip(header: str) -> bool:
+    """Accept-Encoding names gzip (or *) without q=0."""
+    for part in header.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
 
 
 class LatestExportFile(APIView):
@@ -111,19 +129,22 @@ class LatestExportFile(APIView):
             raise NotFound(f"No export file named {filename}; the files are "
                            f"{', '.join(ExportSnapshot.FILES)}.")
         head = current_snapshot_head()
-        sha = (head.file_sha256 or {}).get(filename)
-        etag = f'"{sha}"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache",
-                   "X-Export-Id": str(head.snapshot_id)}
-        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        sha = head.file_sha256[filename]
+        # The ETag names the content; its gzip bytes are another representation of it, so
+        # they have their own strong ETag, and either one matches either (304).
+        if _etag_matches(request.headers.get("If-None-Match", ""), sha):
             response = HttpResponse(status=304)
+            response["ETag"] = f'"{sha}"'
         else:
-            column = {"mcp-registry.yaml": "registry_yaml", "managed-mcp.json": "managed_mcp_json",
-                      "managed-settings.json": "managed_settings_json"}[filename]
-            body = ExportSnapshot.objects.values_list(column, flat=True).get(
-                pk=head.snapshot_id)
-            response = HttpResponse(body.encode(), content_type=CONTENT_TYPES[filename])
+            zipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+            response = HttpResponse(
+                services.export_file_bytes(head, filename, gzip_=zipped),
+                content_type=CONTENT_TYPES[filename])
+            response["ETag"] = f'"{sha}{GZIP_SUFFIX}"' if zipped else f'"{sha}"'
+            if zipped:
+                response["Content-Encoding"] = "gzip"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        for key, value in headers.items():
-            response[key] = value
+        response["Vary"] = "Accept-Encoding"
+        response["Cache-Control"] = "no-cache"
+        response["X-Export-Id"] = str(head.snapshot_id)
         return response

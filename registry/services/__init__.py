@@ -10,6 +10,7 @@ from .exports import (
     build_export,
     current_export,
     diff_files,
+    export_file_bytes,
     fresh_snapshot,
     render_files,
     snapshot_sha,
@@ -26,7 +27,7 @@ from .revision import POLICY_MODELS, connect_policy_signals, one_change, registr
 
 __all__ = [
     "POLICY_MODELS", "activate", "build_export", "check_server_fields", "connect_policy_signals",
-    "current_export", "diff_files", "expire_due_approvals", "fresh_snapshot", "one_change",
-    "record_approval", "registry_changed", "render_files", "revoke_approval", "set_approval_owner",
-    "snapshot_sha",
+    "current_export", "diff_files", "expire_due_approvals", "export_file_bytes",
+    "fresh_snapshot", "one_change", "record_approval", "registry_changed", "render_files",
+    "revoke_approval", "set_approval_owner", "snapshot_sha",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gzip
 import hashlib
 
 from django.db import IntegrityError, transaction
@@ -32,6 +33,12 @@ def render_files(today: dt.date | None = None, only: tuple[str, ...] = ExportSna
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def gzipped(text: str) -> bytes:
+    """A file's gzip bytes, made once when it is built (mtime 0: the same file, the same
+    bytes)."""
+    return gzip.compress(text.encode(), compresslevel=6, mtime=0)
 
 
 def snapshot_sha(file_sha: dict[str, str]) -> str:
@@ -69,6 +76,8 @@ def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
                         registry_yaml=files["mcp-registry.yaml"],
                         managed_mcp_json=files["managed-mcp.json"],
                         managed_settings_json=files["managed-settings.json"],
+                        **{ExportSnapshot.GZIP_COLUMNS[name]: gzipped(text)
+                           for name, text in files.items()},
                         diff=diff_files(old_files, files), valid_until=valid_until,
                         previous=previous, revision=number,
                     )
@@ -119,6 +128,32 @@ def current_export(today: dt.date | None = None) -> ExportState:
         if not state.is_current(today):
             _build(cause=_stale_cause(state), today=today)
     return export_state()
+
+
+# The bytes of the files served lately, by content hash and encoding: a hash names one
+# content for ever, so an entry is never stale, only dropped when newer files come.
+_bodies: dict[tuple[str, bool], bytes] = {}
+_BODIES_KEPT = 2 * len(ExportSnapshot.FILES)
+
+
+def export_file_bytes(state: ExportState, filename: str, *, gzip_: bool) -> bytes:
+    """The bytes of one file of the current snapshot (`state`, from `current_export`), as
+    stored, gzipped when `gzip_`: read once per process and content, then from memory."""
+    key = (state.file_sha256[filename], gzip_)
+    body = _bodies.get(key)
+    if body is None:
+        column = (ExportSnapshot.GZIP_COLUMNS if gzip_ else ExportSnapshot.COLUMNS)[filename]
+        stored = ExportSnapshot.objects.values_list(column, flat=True).get(pk=state.snapshot_id)
+        if gzip_:
+            body = bytes(stored) or gzipped(
+                ExportSnapshot.objects.values_list(ExportSnapshot.COLUMNS[filename], flat=True)
+                .get(pk=state.snapshot_id))
+        else:
+            body = stored.encode()
+        while len(_bodies) >= _BODIES_KEPT:
+            _bodies.pop(next(iter(_bodies)))
+        _bodies[key] = body
+    return body
 
 
 def fresh_snapshot(today: dt.date | None = None) -> ExportSnapshot:

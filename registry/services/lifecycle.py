@@ -83,18 +83,19 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
     audit entry each; the export is rebuilt. Returns the ids it expired (none the 2nd time)."""
     today = today or timezone.localdate()
     now = timezone.now()
-    due = Approval.objects.past_expiry(today)
-    ids = list(due.select_for_update().values_list("pk", flat=True))
-    if not ids:
+    # One UPDATE, which locks the rows it changes; they are then exactly those this
+    # transaction marked at `now`, read back for the audit rows and the ids (no SELECT ...
+    # FOR UPDATE first: that wrote a lock on every row before the UPDATE wrote it again).
+    if not Approval.objects.past_expiry(today).update(
+            status=Approval.Status.EXPIRED, status_changed_at=now):
         return []
-    # The rows are locked: the same filter updates exactly them, without a list of ids.
-    due.update(status=Approval.Status.EXPIRED, status_changed_at=now)
+    expired = Approval.objects.filter(status=Approval.Status.EXPIRED, status_changed_at=now)
     audit_set_update(
-        Approval.objects.filter(status=Approval.Status.EXPIRED, status_changed_at=now),
-        changes={"status": ["active", "expired"]}, actor=actor or system_user(), now=now,
-        repr_expression=Concat("server__name", Value(" "), "version", Value(" (expired)"),
-                               output_field=CharField()),
+        expired, changes={"status": ["active", "expired"]}, actor=actor or system_user(),
+        now=now, repr_expression=Concat("server__name", Value(" "), "version",
+                                        Value(" (expired)"), output_field=CharField()),
     )
+    ids = list(expired.order_by("pk").values_list("pk", flat=True))
     registry_changed(cause=f"{len(ids)} approval(s) expired")
     return ids
 

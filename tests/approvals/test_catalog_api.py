@@ -3,9 +3,11 @@ queries."""
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import ApprovalFactory
+from tests.factories import ApprovalFactory, RequestFactory, ServerFactory
 
 
 def test_catalog_lists_servers_with_their_active_approval(api, developer, active_approval,
@@ -58,3 +60,50 @@ def test_catalog_query_count_does_not_grow_with_page_size(api, developer,
         large = client.get("/api/v1/servers/?page_size=40")
     assert len(small.json()["results"]) == 5
     assert len(large.json()["results"]) == 40
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_says_of_each_server_what_its_own_page_says(api, developer):
+    """Active, pending (with its open requests), denied (with the newest denial) and
+    expired servers: each row of the list equals the server's own answer."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ApprovalFactory(server__name="active-one")
+    ApprovalFactory(server__name="lapsed-one", approved_date=yesterday - dt.timedelta(days=9),
+                    expires=yesterday)
+    pending = ServerFactory(name="pending-one")
+    RequestFactory(server=pending, version="1.0.0")
+    RequestFactory(server=pending, version="2.0.0",
+                   expected_decision=timezone.now() + dt.timedelta(days=1))
+    denied = ServerFactory(name="denied-one")
+    for days in (3, 1):
+        RequestFactory(server=denied, status="denied", denial_reason=f"{days} days ago",
+                       decided_at=timezone.now() - dt.timedelta(days=days))
+    client = api(developer)
+    listed = {s["name"]: s for s in client.get("/api/v1/servers/").json()["results"]}
+    assert {n: s["status"] for n, s in listed.items()} == {
+        "active-one": "active", "lapsed-one": "expired", "pending-one": "pending",
+        "denied-one": "denied"}
+    assert listed["denied-one"]["denial"]["denial_reason"] == "1 days ago"
+    assert len(listed["pending-one"]["pending_requests"]) == 2
+    for name, row in listed.items():
+        assert row == client.get(f"/api/v1/servers/{name}/").json(), name
+
+
+def test_the_list_reads_as_much_for_100_servers_as_for_10(api, developer):
+    client = api(developer)
+    client.get("/api/v1/servers/")  # the token's first use is written once
+    ApprovalFactory.create_batch(9)
+    RequestFactory(status="denied", denial_reason="No.", decided_at=timezone.now())
+    ten = _queries(client, "/api/v1/servers/?page_size=500")
+    for n in range(90):
+        server = ApprovalFactory().server
+        RequestFactory(server=server, version="9.0.0")
+        if n % 9 == 0:
+            RequestFactory(server=ServerFactory(), status="denied", denial_reason="No.",
+                           decided_at=timezone.now())
+    assert _queries(client, "/api/v1/servers/?page_size=500") == ten

@@ -1,12 +1,16 @@
 """The requests API obeys the workflow's rules and the role table, and answers errors in
 SPEC §7's shape."""
 
+import datetime as dt
 import json
 
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from approvals.models import Request
-from tests.factories import stdio_config
+from tests.factories import RequestFactory, stdio_config
 
 NEW = {
     "kind": "new_server", "server_name": "context7", "version": "1.2.3",
@@ -290,3 +294,29 @@ def test_list_query_count_does_not_grow_with_page_size(api, security,
         large = client.get("/api/v1/requests/")
     assert small.status_code == large.status_code == 200
     assert large.json()["count"] == 30
+
+
+def test_each_row_of_the_list_says_what_the_request_says(api, security, developer):
+    """The list's rows are written flat; they carry the fields and formats of the request's
+    own answer, overdue and reviewer included, in the queue's order."""
+    now = timezone.now()
+    RequestFactory(expected_decision=now - dt.timedelta(days=1), reviewer=security)
+    RequestFactory(expected_decision=now + dt.timedelta(days=1), risk="HIGH")
+    RequestFactory(status="denied", decided_at=now, denial_reason="No.",
+                   expected_decision=now - dt.timedelta(days=2))
+    client = api(security)
+    rows = client.get("/api/v1/requests/").json()["results"]
+    assert [r["is_overdue"] for r in rows] == [False, True, False]  # denied: not overdue
+    assert rows[1]["reviewer"] == security.username
+    for row in rows:
+        detail = client.get(f"/api/v1/requests/{row['id']}/").json()
+        assert row == {key: detail[key] for key in row}
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/requests/?page_size=500").status_code == 200
+        return len(ctx.captured_queries)
+
+    ten = (RequestFactory.create_batch(7), queries())[1]
+    RequestFactory.create_batch(90, reviewer=security)
+    assert queries() == ten

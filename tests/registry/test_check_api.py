@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services as workflow
-from registry.services import build_export
+from registry.services import build_export, registry_changed
 from tests.factories import ApprovalFactory, RequestFactory, ServerFactory, stdio_config
 
 C7 = stdio_config("@context7/mcp-server", "1.2.3")
@@ -169,3 +171,48 @@ def test_the_links_in_a_verdict_are_the_named_routes_at_the_portal_s_address(
         f"Request #{bump.pk} for context7 1.3.0 is open (under_review): "
         f"{portal}/portal/requests/{bump.pk}/")
     assert result["request_url"] == f"{portal}/portal/requests/new/?server=context7"
+
+
+def _check_queries(client, body):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post("/api/v1/check", body, format="json").status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_check_reads_as_much_with_a_large_registry_as_with_a_small_one(
+        api, developer, registry):
+    """The check looks servers up by index; it never reads the whole registry: the first
+    check after a change runs as many queries with 60 more approvals and denials, and a
+    check of the same config again reads only the revision."""
+    body = {"mcpServers": {"docs": C7, "linear": {"type": "http",
+                                                 "url": "https://mcp.linear.app/mcp"},
+                           "browser-automation": stdio_config("@x/browser-automation", "1"),
+                           "other": stdio_config("@x/unknown", "1.0.0")}}
+    client = api(developer)
+    _check_queries(client, body)  # the token's first use is written once
+    registry_changed(cause="test")
+    small = _check_queries(client, body)
+    again = _check_queries(client, body)
+    for n in range(30):
+        ApprovalFactory(server__name=f"filler-{n}", server__package=f"@x/filler-{n}")
+        RequestFactory(server=ServerFactory(name=f"denied-{n}"), status="denied",
+                       denial_reason="No.", decided_at=timezone.now())
+    registry_changed(cause="test")
+    assert _check_queries(client, body) == small
+    assert _check_queries(client, body) == again
+    assert again < small
+    results = check(api, developer, body)
+    assert [results[n]["verdict"] for n in ("docs", "linear", "browser-automation", "other")
+            ] == ["approved", "approved", "denied", "unapproved"]
+
+
+def test_an_approval_whose_config_changes_is_found_by_what_it_runs_now(api, developer,
+                                                                       active_approval):
+    """The lookup columns follow the config, also when only the config is saved."""
+    moved = stdio_config("@context7/mcp-server-next", "1.2.3")
+    active_approval.config = moved
+    active_approval.save(update_fields=["config"])
+    registry_changed(cause="test")
+    results = check(api, developer, {"mcpServers": {"a": moved, "b": C7}})
+    assert results["a"]["verdict"] == "approved"
+    assert results["b"]["verdict"] != "approved"

@@ -1,6 +1,7 @@
 """The latest export files carry a strong ETag (their sha256) and answer 304 when the
 client has them, without building anything."""
 
+import gzip
 import json
 
 from registry.models import ExportSnapshot
@@ -31,6 +32,39 @@ def test_a_matching_if_none_match_answers_304_without_a_new_snapshot(
     assert response.content == b""
     assert response["ETag"] == etag
     assert ExportSnapshot.objects.count() == 1
+
+
+def test_a_client_that_accepts_gzip_gets_the_stored_gzip_bytes_and_304_on_either_etag(
+        api, platform, active_approval, django_assert_num_queries):
+    snapshot = build_export(cause="test")
+    client = api(platform)
+    url = "/api/v1/exports/latest/managed-settings.json"
+    plain = client.get(url)
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="br, gzip;q=0.8")
+    assert zipped.status_code == 200
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert zipped.content == bytes(snapshot.managed_settings_json_gz)
+    sha = snapshot.file_sha256["managed-settings.json"]
+    assert zipped["ETag"] == f'"{sha}+gzip"' and plain["ETag"] == f'"{sha}"'
+    for etag in (zipped["ETag"], plain["ETag"]):
+        # The token with its user's roles, then the registry revision: nothing else.
+        with django_assert_num_queries(2):
+            again = client.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_ACCEPT_ENCODING="gzip")
+        assert again.status_code == 304
+    refused = client.get(url, HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert "Content-Encoding" not in refused
+    assert refused.content == plain.content
+
+
+def test_a_snapshot_built_before_gzip_was_kept_is_gzipped_when_served(
+        api, platform, active_approval):
+    snapshot = build_export(cause="test")
+    ExportSnapshot.objects.filter(pk=snapshot.pk).update(managed_mcp_json_gz=b"")
+    response = api(platform).get("/api/v1/exports/latest/managed-mcp.json",
+                                 HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(response.content).decode() == snapshot.managed_mcp_json
 
 
 def test_a_stale_etag_gets_the_new_file(api, platform, active_approval):
