@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_registry_revision'),
+        ('registry', '0004_export_gzip'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -34,7 +34,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0003_upstream_watch"),
+        ("registry", "0005_upstream_watch"),
         ("approvals", "0001_initial"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
