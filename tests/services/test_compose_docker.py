@@ -8,6 +8,7 @@ what it builds. Needs a Docker engine and the local base images: `bash .ci/docke
 (`make test-services` runs it). Without them these tests skip, except in CI (CI set), where
 they fail: there the engine must be up."""
 
+import concurrent.futures
 import json
 import os
 import secrets
@@ -118,12 +119,18 @@ class Stack:
                              capture_output=True, timeout=60)
         return _text(out.stdout)[-12000:]
 
-    def request(self, port, path, token=None, headers=None):
-        """A request as the TLS proxy in front of web forwards it."""
+    def request(self, port, path, token=None, headers=None, data=None):
+        """A request as the TLS proxy in front of web forwards it (a POST of `data` as JSON
+        when it is given)."""
         headers = {"Host": self.host, "X-Forwarded-Proto": "https", **(headers or {})}
         if token:
             headers["Authorization"] = f"Token {token}"
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        body = None
+        if data is not None:
+            body = json.dumps(data).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body,
+                                         headers=headers)
         try:
             with urllib.request.build_opener(NoRedirect).open(request, timeout=15) as response:
                 return response.status, response.headers, response.read()
@@ -260,11 +267,52 @@ def test_a_change_through_one_replica_is_served_by_the_other_at_once(stack):
     assert code == 200 and headers["ETag"] != before
     assert b"context7" in body  # a server of the demo registry
     assert stack.request(first, EXPORT, stack.token)[1]["ETag"] == headers["ETag"]
-    # TODO(issue 10): a change made through the API of one replica (an approval signed off
-    # there) is served by the other at once, before the worker has run, with the same
-    # ETag; and the snapshot it needs is built once, not once per node (a database or
-    # advisory lock): after concurrent first downloads from both replicas, GET
-    # /api/v1/exports/ lists one new snapshot, not two.
+
+
+def _snapshot_ids(stack, port) -> set[int]:
+    code, _, body = stack.request(port, "/api/v1/exports/?page_size=100", stack.token)
+    assert code == 200
+    return {export["id"] for export in json.loads(body)["results"]}
+
+
+def test_a_change_through_the_api_of_one_replica_is_built_once_and_served_by_both(stack):
+    """A revocation through replica 1's API: both replicas serve the new files at once, with
+    the same ETag, and the snapshot is built once (an advisory lock in PostgreSQL), however
+    many first downloads race for it on both nodes and whatever the worker does."""
+    first, second = stack.ports
+    security = stack.shell(
+        "from django.contrib.auth import get_user_model\n"
+        "from django.contrib.auth.models import Group\n"
+        "from accounts import services\n"
+        "from accounts.roles import Role\n"
+        "user = get_user_model().objects.create_user("
+        "'compose-security', 'compose-security@example.com', None)\n"
+        "user.groups.add(Group.objects.get_or_create(name=Role.SECURITY_TEAM)[0])\n"
+        "token, key = services.issue_token(user=user, name='compose security', days=1)\n"
+        "print(key)")
+    code, _, body = stack.request(first, "/api/v1/servers/context7/", stack.token)
+    assert code == 200
+    approval = json.loads(body)["active_approval"]["id"]
+    before_etag = stack.request(second, EXPORT, stack.token)[1]["ETag"]
+    before = _snapshot_ids(stack, first)
+
+    code, _, body = stack.request(first, "/api/v1/servers/context7/revoke/", security,
+                                  data={"approval": approval,
+                                        "reason": "CVE-2026-0001 (compose test)"})
+    assert code == 200, body
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda port: stack.request(port, EXPORT, stack.token),
+                                [second, first] * 3))
+    assert [code for code, _, _ in answers] == [200] * 6
+    etags = {headers["ETag"] for _, headers, _ in answers}
+    assert len(etags) == 1 and etags != {before_etag}
+    assert len({body for _, _, body in answers}) == 1
+
+    # The worker's queued build finds the files current and adds nothing.
+    time.sleep(5)
+    new = _snapshot_ids(stack, second) - before
+    assert len(new) == 1, f"snapshots built for one change: {sorted(new)}"
+    assert _snapshot_ids(stack, first) - before == new
 
 
 def test_a_restored_backup_serves_the_same_files_with_the_same_etags(stack):
