@@ -45,7 +45,12 @@ test-services: install services docker oidc-provider
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL_FOR_TESTS=$(REDIS_URL) \
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install oidc-provider
+# axe-core for the accessibility checks of the browser suite, from its committed lock file.
+AXE := tests/browser/axe/node_modules/.package-lock.json
+$(AXE): tests/browser/axe/package-lock.json
+	cd tests/browser/axe && npm ci --no-audit --no-fund
+
+test-browser: install oidc-provider $(AXE)
 	@bash .ci/chromium.sh
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 

@@ -44,7 +44,7 @@ def test_a_new_notice_is_counted_in_the_header_until_it_is_read(sign_in, develop
                                          subject="Request #9 was approved", body="Approved.")
     notice.recipients.add(developer)
     page = sign_in(developer)
-    menu = page.locator("summary")
+    menu = page.locator(".usermenu summary")
     expect(menu).to_contain_text("1 unread notification")
     menu.click()
     page.get_by_role("link", name="Notifications 1 new").click()
