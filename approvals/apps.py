@@ -8,6 +8,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         # Models can be imported only once every app is loaded, hence here.
         from audit.registration import CONFIG_MASK, register
+        from audit.trail import register_parts
         from registry import workflow
 
         from .models import Comment, Request, RequestEvent, SignOff
@@ -15,4 +16,5 @@ class ApprovalsConfig(AppConfig):
 
         register(SignOff, Comment, RequestEvent)
         register(Request, **CONFIG_MASK)
+        register_parts(Request, SignOff, Comment, RequestEvent, via="request")
         workflow.provide(RegistryView())

@@ -15,6 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from governance.filtering import ChoiceFilter
 
+from .trail import with_parts
+
 ACTIONS = {"create": 0, "update": 1, "delete": 2, "access": 3}
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHEN_RULE = "use a date such as 2026-01-31 or a time such as 2026-01-31T09:00:00Z"
@@ -94,6 +96,9 @@ class AuditFilterSet(django_filters.FilterSet):
     id = django_filters.CharFilter(field_name="object_pk",
                                    label="The page's name for object_pk")
     actor = django_filters.CharFilter(field_name="actor__username")
+    request = django_filters.NumberFilter(
+        method="filter_request", label="A request's whole trail: the request and its "
+                                       "sign-offs, comments and events, as one timeline")
     action = ChoiceFilter(choices=[(v, k) for k, v in ACTIONS.items()], method="filter_action")
     since = DayOrTimeFilter(lookup_expr="gte",
                             label="From this day (YYYY-MM-DD) or time (ISO 8601) on")
@@ -102,8 +107,12 @@ class AuditFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = LogEntry
-        fields = ["object_type", "type", "object_pk", "id", "actor", "action", "since",
-                  "until"]
+        fields = ["object_type", "type", "object_pk", "id", "request", "actor", "action",
+                  "since", "until"]
 
     def filter_action(self, queryset, name, value):
         return queryset.filter(action=int(value))
+
+    def filter_request(self, queryset, name, value):
+        return with_parts(queryset, ContentType.objects.get_by_natural_key(
+            "approvals", "request"), str(int(value)))

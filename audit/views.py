@@ -16,6 +16,7 @@ from governance.filtering import filtered
 from governance.pages import paginate, role_required
 
 from .filtersets import AuditFilterSet
+from .trail import person, present
 
 AUDITED = (
     ("approvals", "request"), ("approvals", "signoff"), ("approvals", "comment"),
@@ -32,7 +33,8 @@ AUDITED = (
 @role_required(roles.can_read_audit, "The audit trail is for the security team and "
                                       "administrators.")
 def audit(request):
-    """Every recorded change, newest first; filter by object, actor and date."""
+    """Every recorded change, newest first; filter by object (a request with its sign-offs,
+    comments and events), actor and date."""
     entries = LogEntry.objects.select_related("actor", "content_type").order_by(
         "-timestamp", "-id")
     filterset = AuditFilterSet(request.GET, queryset=entries, request=request)
@@ -40,14 +42,18 @@ def audit(request):
     page = paginate(request, entries, per_page=50)
     actors = get_user_model().objects.filter(
         pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor")
-    ).order_by("username").values_list("username", flat=True)
+    ).order_by("username")
     return render(request, "audit/audit.html", {
-        "page": page, "types": sorted(f"{a}.{m}" for a, m in AUDITED),
+        "page": page, "rows": present(page.object_list),
+        "types": sorted(f"{a}.{m}" for a, m in AUDITED),
         "filters": request.GET, "problems": problems,
-        "actors": list(actors), "actions": dict(LogEntry.Action.choices),
+        "actors": [(a.username, person(a)) for a in actors],
+        "actions": dict(LogEntry.Action.choices),
     }, status=400 if problems else 200)
 
 
 def audit_link(obj) -> str:
     ct = ContentType.objects.get_for_model(obj)
+    if (ct.app_label, ct.model) == ("approvals", "request"):  # with its sign-offs, comments
+        return f"{reverse('audit')}?{urlencode({'request': obj.pk})}"
     return f"{reverse('audit')}?{urlencode({'type': f'{ct.app_label}.{ct.model}', 'id': obj.pk})}"

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from approvals import services as workflow
+from tests.factories import stdio_config
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +50,52 @@ def test_audit_query_count_does_not_grow(client_for, security, file,
 
 def test_tech_lead_cannot_read_the_audit(client_for, tech_lead):
     assert client_for(tech_lead).get("/audit/").status_code == 403
+
+
+def test_people_appear_by_name_and_a_create_lists_only_what_it_set(client_for, security, file):
+    security.first_name, security.last_name = "Sam", "Secure"
+    security.save()
+    request = file()
+    workflow.assign(actor=security, request=request)
+    html = client_for(security).get("/audit/", {"type": "approvals.request",
+                                                "id": request.pk}).content.decode()
+    assert "reviewer</strong>: <span class=\"muted\">—</span> → Sam Secure (sec)" in html
+    assert f"→ {security.pk}<" not in html
+    assert "fields set" not in html
+    assert "<strong>server_name" not in html  # no such field; a create shows what it set
+    assert "<strong>use_case</strong>: Read-only documentation lookup." in html
+    assert "<strong>notes</strong>" not in html  # left empty at filing: not worth a line
+    assert '<option value="sec" >Sam Secure (sec)</option>' in html.replace("  ", " ")
+
+
+def test_a_request_trail_merges_its_sign_offs_comments_and_events(client_for, security, file,
+                                                                  tech_lead):
+    request = file()
+    other = file(server_name="other-server", source="https://github.com/x/other",
+                 package="@x/other", config=stdio_config("@x/other", "1.2.3"))
+    workflow.add_comment(actor=security, request=request, body="Which scopes?")
+    workflow.add_comment(actor=security, request=other, body="Not this one.")
+    workflow.assign(actor=security, request=request)
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="approve")
+    response = client_for(security).get("/audit/", {"request": request.pk})
+    kinds = {e.content_type.model for e in response.context["page"]}
+    assert kinds == {"request", "signoff", "comment", "requestevent"}
+    html = response.content.decode()
+    assert "Which scopes?" in html and "Not this one." not in html
+    assert f"Audit trail of request #{request.pk}" in html
+    # the request page links to this merged trail
+    page = client_for(security).get(f"/requests/{request.pk}/").content.decode()
+    assert f'href="/audit/?request={request.pk}"' in page
+    assert client_for(security).get("/api/v1/audit/", {"request": request.pk}).json()[
+        "count"] == len(response.context["page"])
+
+
+def test_the_trail_shows_a_whole_config_never_cut(client_for, security, file):
+    long_arg = "--allowed-paths=" + ",".join(f"/srv/docs/{i}" for i in range(12))
+    request = file(config={"command": "npx", "args": ["-y", "@context7/mcp-server@1.2.3",
+                                                      long_arg],
+                           "env": {"API_TOKEN": "${CONTEXT7_TOKEN}", "REGION": "eu-west-1"}})
+    html = client_for(security).get("/audit/", {"type": "approvals.request",
+                                                "id": request.pk}).content.decode()
+    assert long_arg in html and "${CONTEXT7_TOKEN}" in html
+    assert "eu-west-1" not in html  # a value that is not a placeholder stays masked
