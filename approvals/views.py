@@ -24,7 +24,7 @@ from governance.policy import names, routing, versions
 from governance.selectors import current_policy
 from registry.models import Approval, Server
 
-from . import selectors, server_json_in
+from . import config_diff, selectors, server_json_in
 from . import services as workflow
 from .filtersets import RequestFilterSet
 from .form_errors import add_rule_problems, link_for_viewer, show_service_error
@@ -330,5 +330,5 @@ def request_detail(http_request, pk: int):
         "denials": denials,
         "is_requester": http_request.user == req.requester,
         "audit_url": audit_link(req) if can_audit else "",
-        "open_statuses": OPEN_STATUSES,
+        "open_statuses": OPEN_STATUSES, "comparisons": config_diff.comparisons(req),
     }, status=status)
