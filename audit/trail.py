@@ -85,6 +85,14 @@ def _relation(model, name):
     return related.related_model if related.is_relation and related.many_to_one else None
 
 
+def _reverse(model, name) -> bool:
+    """A reverse relation (a request's `signoffs`): a create records it as "x.None"."""
+    try:
+        return model is not None and not model._meta.get_field(name).concrete
+    except FieldDoesNotExist:
+        return False
+
+
 def present(entries) -> list[Row]:
     """Rows for `entries` (one page): related rows (users above all) are read in one query
     per model, so the page costs the same however many entries it shows."""
@@ -111,7 +119,9 @@ def present(entries) -> list[Row]:
                                           + ", ".join(map(str, values.get("objects", [])))))
                 continue
             before, after = values
-            if entry.action == LogEntry.Action.CREATE and (name in NOISE or after in EMPTY):
+            if entry.action == LogEntry.Action.CREATE and (
+                    name in NOISE or after in EMPTY or after == "False"
+                    or _reverse(model, name)):
                 continue
             target = _relation(model, name) if model else None
             if target is not None:

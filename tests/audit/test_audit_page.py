@@ -99,3 +99,11 @@ def test_the_trail_shows_a_whole_config_never_cut(client_for, security, file):
                                                 "id": request.pk}).content.decode()
     assert long_arg in html and "${CONTEXT7_TOKEN}" in html
     assert "eu-west-1" not in html  # a value that is not a placeholder stays masked
+
+
+def test_a_create_leaves_out_reverse_relations_and_unset_flags(client_for, security, file):
+    request = file()
+    html = client_for(security).get("/audit/", {"type": "approvals.request",
+                                                "id": request.pk}).content.decode()
+    assert ".None" not in html and "passed_sandbox_trial" not in html
+    assert "<strong>config</strong>" in html
