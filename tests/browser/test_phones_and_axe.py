@@ -164,3 +164,22 @@ def test_a_form_with_errors_passes_axe_on_a_phone(sign_in, developer, screenshot
     screenshot(page, "request-form-errors-phone")
     assert overflow(page) == 0
     assert serious_violations(page) == []
+
+
+def test_on_a_phone_the_menu_opens_with_the_keyboard(sign_in, security):
+    page = sign_in(security)
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    menu = page.locator(".navmenu > summary")
+    for _ in range(5):  # skip link, brand, then the menu
+        page.keyboard.press("Tab")
+        if menu.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the Menu button")
+    assert menu.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # Catalog, then File a request
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("File a request")
