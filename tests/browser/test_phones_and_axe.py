@@ -183,3 +183,26 @@ def test_on_a_phone_the_menu_opens_with_the_keyboard(sign_in, security):
     page.keyboard.press("Tab")  # Catalog, then File a request
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("File a request")
+
+
+UNRINGED = """() => {
+  const found = [];
+  const all = document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]');
+  for (const el of all) {
+    if (!el.checkVisibility({contentVisibilityAuto: true}) || el.tabIndex < 0) continue;
+    el.focus();
+    const style = getComputedStyle(el);
+    const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    if (!ring && style.boxShadow === 'none') found.push(el.outerHTML.slice(0, 90));
+  }
+  return found;
+}"""
+
+
+def test_every_control_shows_a_focus_ring_when_reached_by_keyboard(sign_in, security, portal):
+    page = sign_in(security)
+    for path in (f"/requests/{portal['bump'].pk}/", "/requests/new/", "/audit/", "/queue/"):
+        page.goto(path)
+        page.keyboard.press("Tab")  # from here on the page is used with the keyboard
+        assert page.evaluate(UNRINGED) == [], path
