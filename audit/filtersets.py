@@ -89,6 +89,13 @@ class ObjectTypeFilter(django_filters.Filter):
         return qs if value is None else qs.filter(content_type=value)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class RequestNumberFilter(django_filters.Filter):
+    """A request's number: a whole number the database can hold."""
+
+    field_class = forms.IntegerField
+
+
 class AuditFilterSet(django_filters.FilterSet):
     object_type = ObjectTypeFilter(label="app_label.model, e.g. approvals.request")
     type = ObjectTypeFilter(label="The page's name for object_type")
@@ -96,8 +103,8 @@ class AuditFilterSet(django_filters.FilterSet):
     id = django_filters.CharFilter(field_name="object_pk",
                                    label="The page's name for object_pk")
     actor = django_filters.CharFilter(field_name="actor__username")
-    request = django_filters.NumberFilter(
-        method="filter_request", label="A request's whole trail: the request and its "
+    request = RequestNumberFilter(
+        method="filter_request", min_value=1, max_value=2**31 - 1, label="A request's whole trail: the request and its "
                                        "sign-offs, comments and events, as one timeline")
     action = ChoiceFilter(choices=[(v, k) for k, v in ACTIONS.items()], method="filter_action")
     since = DayOrTimeFilter(lookup_expr="gte",

@@ -39,6 +39,7 @@ def audit(request):
         "-timestamp", "-id")
     filterset = AuditFilterSet(request.GET, queryset=entries, request=request)
     entries, problems = filtered(filterset)
+    trail = getattr(filterset.form, "cleaned_data", {}).get("request")  # a valid number
     page = paginate(request, entries, per_page=50)
     actors = get_user_model().objects.filter(
         pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor")
@@ -46,7 +47,7 @@ def audit(request):
     return render(request, "audit/audit.html", {
         "page": page, "rows": present(page.object_list),
         "types": sorted(f"{a}.{m}" for a, m in AUDITED),
-        "filters": request.GET, "problems": problems,
+        "filters": request.GET, "problems": problems, "trail": trail,
         "actors": [(a.username, person(a)) for a in actors],
         "actions": dict(LogEntry.Action.choices),
     }, status=400 if problems else 200)

@@ -107,3 +107,14 @@ def test_a_create_leaves_out_reverse_relations_and_unset_flags(client_for, secur
                                                 "id": request.pk}).content.decode()
     assert ".None" not in html and "passed_sandbox_trial" not in html
     assert "<strong>config</strong>" in html
+
+
+@pytest.mark.parametrize("bad", ["x", "1.5", "99999999999999999999999", "0"])
+def test_a_bad_request_number_is_named_on_the_page_and_in_the_api(client_for, api, security,
+                                                                  bad):
+    page = client_for(security).get("/audit/", {"request": bad})
+    assert page.status_code == 400
+    assert "<li>request: Ensure this value" in page.content.decode() or (
+        "<li>request: Enter a whole number." in page.content.decode())
+    answer = api(security).get("/api/v1/audit/", {"request": bad})
+    assert answer.status_code == 400 and "request" in answer.json()["errors"]
