@@ -104,8 +104,9 @@ class AuditFilterSet(django_filters.FilterSet):
                                    label="The page's name for object_pk")
     actor = django_filters.CharFilter(field_name="actor__username")
     request = RequestNumberFilter(
-        method="filter_request", min_value=1, max_value=2**31 - 1, label="A request's whole trail: the request and its "
-                                       "sign-offs, comments and events, as one timeline")
+        method="filter_request", min_value=1, max_value=2**31 - 1,
+        label="A request's whole trail: the request and its sign-offs, comments and events, "
+              "as one timeline")
     action = ChoiceFilter(choices=[(v, k) for k, v in ACTIONS.items()], method="filter_action")
     since = DayOrTimeFilter(lookup_expr="gte",
                             label="From this day (YYYY-MM-DD) or time (ISO 8601) on")
