@@ -18,6 +18,7 @@ from governance.api.fields import (
     StrictSerializer,
     error_responses,
 )
+from governance.api.renderers import LIST_RENDERERS
 from governance.errors import Conflict, NotAllowed
 from governance.models import DataScope, Risk
 from registry.models import PackageRegistry
@@ -208,6 +209,7 @@ def with_timeline(qs):
 )
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RequestListSerializer
+    renderer_classes = LIST_RENDERERS
     filterset_class = RequestFilterSet  # the review queue's page filters with it too
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["expected_decision", "requested_at", "id", "status"]

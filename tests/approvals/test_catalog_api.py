@@ -3,6 +3,7 @@ queries."""
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -107,3 +108,21 @@ def test_the_list_reads_as_much_for_100_servers_as_for_10(api, developer):
             RequestFactory(server=ServerFactory(), status="denied", denial_reason="No.",
                            decided_at=timezone.now())
     assert _queries(client, "/api/v1/servers/?page_size=500") == ten
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
+def test_due_dates_in_the_list_are_written_as_the_servers_page_writes_them(api, developer,
+                                                                          settings, zone):
+    """The list reads due dates as the database's text: whole seconds, microseconds and a
+    time zone other than UTC come out as the server's own answer writes them."""
+    settings.TIME_ZONE = zone
+    server = ServerFactory(name="due-dates")
+    whole = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    for n, extra in enumerate((0, 120, 500000)):
+        RequestFactory(server=server, version=f"1.{n}.0",
+                       expected_decision=whole + dt.timedelta(microseconds=extra))
+    client = api(developer)
+    listed = {s["name"]: s for s in client.get("/api/v1/servers/").json()["results"]}
+    dues = [r["expected_decision"] for r in listed["due-dates"]["pending_requests"]]
+    assert len(set(dues)) == 3
+    assert listed["due-dates"] == client.get("/api/v1/servers/due-dates/").json()
