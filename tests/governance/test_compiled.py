@@ -1,0 +1,31 @@
+"""A compiled read answers what its query set answers, every time, as the rows change."""
+
+import datetime as dt
+
+from governance.compiled import CompiledRead
+from registry.models import Approval, RegistryRevision
+from registry.selectors import export_state
+from tests.factories import ApprovalFactory
+
+READ = CompiledRead(lambda: Approval.objects.order_by("pk").values_list(
+    "version", "config", "expires", "status_changed_at"))
+
+
+def test_rows_are_those_of_the_query_set_as_they_change(db):
+    assert READ.rows() == []
+    first = ApprovalFactory(version="1.0.0")
+    assert READ.rows() == list(READ.build())
+    ApprovalFactory(version="2.0.0", expires=dt.date(2030, 1, 2))
+    Approval.objects.filter(pk=first.pk).update(version="1.0.1")
+    rows = READ.rows()
+    assert rows == list(READ.build())
+    assert [r[0] for r in rows] == ["1.0.1", "2.0.0"]
+    assert isinstance(rows[0][1], dict) and rows[1][2] == dt.date(2030, 1, 2)
+
+
+def test_the_export_state_follows_the_revision(db, django_assert_num_queries):
+    RegistryRevision.load()
+    before = export_state().number
+    RegistryRevision.objects.filter(pk=1).update(number=before + 7)
+    with django_assert_num_queries(1):
+        assert export_state().number == before + 7
