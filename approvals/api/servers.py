@@ -22,6 +22,7 @@ from governance.api.fields import (
 )
 from governance.api.renderers import LIST_RENDERERS
 from governance.errors import NotAllowed
+from registry import selectors as registry_selectors
 from registry import services as registry_services
 from registry.models import Approval, Server
 
@@ -153,6 +154,26 @@ def server_rows(servers, today=None) -> list[dict]:
     return rows
 
 
+# The pages answered lately, by registry revision, day and URL (its filters and page):
+# everything a page shows moves the revision when it changes (servers, approvals, open and
+# denied requests: SPEC §6.5, as the export files show them) or with the day (an approval
+# past its expiry), so an entry is never stale, only unused once either moves. Per
+# process, a few pages; the first call after a change reads the rows again.
+_pages: dict[tuple, dict] = {}
+_PAGES_KEPT = 8
+
+
+def _remember_page(key, data):
+    while len(_pages) >= _PAGES_KEPT:
+        _pages.pop(next(iter(_pages)), None)
+    _pages[key] = data
+
+
+def forget_pages():
+    """Drop every remembered page (tests: their rollbacks put the revision back)."""
+    _pages.clear()
+
+
 class RevokeSerializer(StrictSerializer):
     approval = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1,
@@ -178,11 +199,17 @@ class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_value_regex = r"[a-z0-9][a-z0-9._-]{0,63}"
 
     def list(self, request, *args, **kwargs):
-        # The filtered, ordered servers without their prefetches: server_rows reads the
-        # page's own.
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        page = self.paginate_queryset(queryset.values_list(*SERVER_FIELDS))
-        return self.get_paginated_response(server_rows(page))
+        key = (registry_selectors.export_state().number, timezone.localdate(),
+               request.build_absolute_uri())
+        data = _pages.get(key)
+        if data is None:
+            # The filtered, ordered servers without their prefetches: server_rows reads
+            # the page's own.
+            queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+            page = self.paginate_queryset(queryset.values_list(*SERVER_FIELDS))
+            data = self.get_paginated_response(server_rows(page)).data
+            _remember_page(key, data)
+        return Response(data)
 
     def get_queryset(self):
         denials = Request.objects.filter(status=RequestStatus.DENIED).order_by(

@@ -4,10 +4,13 @@ queries."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from approvals.api.servers import forget_pages
+from registry.services import registry_changed, revoke_approval
 from tests.factories import ApprovalFactory, RequestFactory, ServerFactory
 
 
@@ -55,15 +58,17 @@ def test_catalog_query_count_does_not_grow_with_page_size(api, developer,
                                                           django_assert_max_num_queries):
     ApprovalFactory.create_batch(40)
     client = api(developer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         small = client.get("/api/v1/servers/?page_size=5")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         large = client.get("/api/v1/servers/?page_size=40")
     assert len(small.json()["results"]) == 5
     assert len(large.json()["results"]) == 40
 
 
 def _queries(client, url) -> int:
+    """The queries of a page read afresh (not one remembered for the revision)."""
+    forget_pages()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -126,3 +131,33 @@ def test_due_dates_in_the_list_are_written_as_the_servers_page_writes_them(api, 
     dues = [r["expected_decision"] for r in listed["due-dates"]["pending_requests"]]
     assert len(set(dues)) == 3
     assert listed["due-dates"] == client.get("/api/v1/servers/due-dates/").json()
+
+
+def test_a_page_read_again_costs_two_queries_and_a_change_shows_at_once(api, developer,
+                                                                         security):
+    """A page is remembered for the registry revision: read again, it costs the token and
+    the revision; a change (which moves the revision) shows in the next answer."""
+    approval = ApprovalFactory(server__name="kept")
+    registry_changed(cause="test: the rows above")
+    client = api(developer)
+    first = client.get("/api/v1/servers/?page_size=500").json()
+    assert first["results"][0]["status"] == "active"
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get("/api/v1/servers/?page_size=500").json()
+    assert again == first
+    assert len(ctx.captured_queries) <= 2, [q["sql"][:80] for q in ctx.captured_queries]
+    revoke_approval(actor=security, approval=approval.pk, reason="CVE-2026-0001")
+    after = client.get("/api/v1/servers/?page_size=500").json()
+    assert after["results"][0]["active_approval"] is None
+    assert after["results"][0]["status"] != "active"
+
+
+def test_a_remembered_page_shows_an_approval_past_its_expiry_the_next_day(api, developer):
+    today = timezone.localdate()
+    ApprovalFactory(server__name="ending", approved_date=today - dt.timedelta(days=9),
+                    expires=today)
+    registry_changed(cause="test: the rows above")
+    client = api(developer)
+    assert client.get("/api/v1/servers/").json()["results"][0]["status"] == "active"
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        assert client.get("/api/v1/servers/").json()["results"][0]["status"] == "expired"
