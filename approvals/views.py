@@ -22,6 +22,7 @@ from governance.filtering import filtered
 from governance.pages import paginate, role_required
 from governance.policy import names, routing, versions
 from governance.selectors import current_policy
+from registry import selectors as registry_selectors
 from registry.models import Approval, Server
 
 from . import config_diff, selectors, server_json_in
@@ -150,7 +151,7 @@ def _with_steps(page):
     """Give each listed request its required sign-offs: (role, the approving sign-off or a
     deny, if any), and the roles that no one left can sign. The policy and the role holders
     are read once for the whole page."""
-    policy = current_policy()
+    policy = registry_selectors.policy_in_force()
     holders = selectors.role_holders()
     for req in page.object_list:
         given = {}

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from accounts.services import issue_token
 from approvals import services as workflow
 from approvals.api.servers import forget_pages
+from registry.selectors import forget_policy
 from tests.factories import ApprovalFactory, UserFactory, stdio_config
 
 # Property tests are derandomized by default, so that a red run means a change broke
@@ -37,6 +38,7 @@ def _fresh_check_index():
 
     check_index._cache.clear()
     forget_pages()  # the servers list's pages, remembered by revision like the index
+    forget_policy()  # the policy the review queue reads once per revision
 
 
 @pytest.fixture
