@@ -332,4 +332,6 @@ def request_detail(http_request, pk: int):
         "is_requester": http_request.user == req.requester,
         "audit_url": audit_link(req) if can_audit else "",
         "open_statuses": OPEN_STATUSES, "comparisons": config_diff.comparisons(req),
+        "system_withdrawal": next((e for e in req.events.all()
+                                   if e.verb == "withdrawn_by_system"), None),
     }, status=status)

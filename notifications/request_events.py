@@ -24,7 +24,15 @@ SUBJECTS = {
     "commented": "New comment on request #{pk} ({server})",
     "approved": "Approved: {server} {version} (request #{pk})",
     "denied": "Denied: {server} {version} (request #{pk})",
+    "reclassified": "Request #{pk} ({server} {version}) was re-classified: the approved "
+                    "version changed",
+    "withdrawn_by_system": "Request #{pk} ({server} {version}) was withdrawn: the approved "
+                           "version changed",
 }
+# Verbs whose notice carries the event's own words: the reviewer's question, or why the
+# system re-classified or withdrew the request.
+DETAIL_LABELS = {"needs_info": "Question from the reviewer", "reclassified": "What changed",
+                 "withdrawn_by_system": "Why"}
 # The verbs the chat hears about too; the rest is for the people on the request.
 CHAT_VERBS = frozenset({"filed", "approved", "denied"})
 
@@ -34,7 +42,8 @@ EVENT_VERBS = {
     "filed": "filed", "claimed": "assigned", "assigned": "assigned",
     "resubmitted": "resubmitted", "signed_off_approve": "signed_off",
     "commented": "commented", "approved": "approved", "denied": "denied",
-    "auto_denied": "denied",
+    "auto_denied": "denied", "reclassified": "reclassified",
+    "withdrawn_by_system": "withdrawn_by_system",
 }
 
 
@@ -60,6 +69,8 @@ def event_notice(request: Request, event: RequestEvent, verb: str,
     lines = [f"Status: {request.get_status_display()}"]
     if event.actor_id and event.actor:
         lines.append(f"By: {event.actor.get_full_name() or event.actor.get_username()}")
+    if verb in DETAIL_LABELS and event.detail.strip():
+        lines += ["", f"{DETAIL_LABELS[verb]}: {event.detail.strip()}"]
     if verb == "denied" and request.denial_reason:
         lines += ["", f"Reason: {request.denial_reason.strip()}"]
         if request.denial_alternative:

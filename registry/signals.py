@@ -14,3 +14,10 @@ upstream_release_found = Signal()
 # Sent when a package's registry has failed UPSTREAM_FAILURES_BEFORE_NOTICE times in a row,
 # with `check` (an UpstreamCheck): notifications tells the administrators.
 upstream_watch_failing = Signal()
+
+# Sent when a server's active approval changes (one made active, superseding the older;
+# a revocation; an expiry), with `server_ids` and `actor`: the workflow classifies the open
+# bumps and renewals of those servers again (approvals.services.reroute_open_requests).
+# Inside the change's transaction, except after an expiry, whose set-based update sends it
+# once committed.
+active_approval_changed = Signal()

@@ -5,7 +5,8 @@ and the actor, and queues follow-up work after commit.
 
 One module per verb: `filing`, `review` (claim, assign, move, assess), `signoff` (sign-offs
 and the decisions they make), `resubmission` (the requester's edits), `withdrawal`,
-`discussion`, `importing` (the importer's requests) and `overdue` (the job's marks); `steps`
+`discussion`, `rerouting` (open bumps follow the active approval), `importing` (the
+importer's requests) and `overdue` (the job's marks); `steps`
 holds what every change does. Callers use the names below: `from approvals import services`.
 """
 
@@ -14,6 +15,7 @@ from .discussion import add_comment, can_view
 from .filing import file_request, filing_problems
 from .importing import record_imported, record_imported_denial
 from .overdue import ESCALATE_AFTER, flag_overdue_requests
+from .rerouting import reroute_on_change, reroute_open_requests
 from .resubmission import EDITABLE_FIELDS, MATERIAL_FIELDS, edit_request, resubmit
 from .review import assign, set_assessment, transition
 from .signoff import missing_roles, sign_off
@@ -25,6 +27,7 @@ __all__ = [
     "REVIEW_TRANSITIONS", "SIGNABLE_STATUSES", "add_comment", "assign", "can_view",
     "earlier_denial", "edit_request", "file_request", "filing_problems",
     "flag_overdue_requests", "missing_roles",
-    "record_imported", "record_imported_denial", "request_link", "resubmit", "route_of",
+    "record_imported", "record_imported_denial", "request_link", "reroute_on_change",
+    "reroute_open_requests", "resubmit", "route_of",
     "set_assessment", "sign_off", "transition", "withdraw",
 ]

@@ -9,7 +9,7 @@ from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.policy import identity, names, routing
 
-from ..models import Request, RequestKind, RequestStatus, SignOff
+from ..models import Request, RequestKind, RequestStatus
 from .filing import check_identity, validate_fields
 from .signoff import deny_if_restricted
 from .steps import (
@@ -20,6 +20,7 @@ from .steps import (
     queue_notice,
     record_event,
     request_link,
+    set_signoffs_aside,
 )
 
 EDITABLE_FIELDS = ("version", "config", "use_case", "proposed_data_scope", "notes",
@@ -79,19 +80,8 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
         request.data_scope = routing.stricter_scope(
             request.proposed_data_scope, base.data_scope if base else "", request.data_scope)
     if MATERIAL_FIELDS & set(changed):
-        _set_signoffs_aside(actor, request)
+        set_signoffs_aside(actor, request)
     return changed
-
-
-def _set_signoffs_aside(actor, request):
-    """Approvals were given to what the request asked before; ask again."""
-    given = list(SignOff.objects.filter(request=request))
-    for signoff in given:
-        signoff.stale = True
-        signoff.save(update_fields=["stale"])
-    if given:
-        record_event(request, actor, "signoffs_set_aside",
-               detail=f"{len(given)} sign-off(s) given before this change no longer count")
 
 
 @transaction.atomic

@@ -13,7 +13,14 @@ from governance.transactions import after_commit_task
 from registry.models import Server
 from registry.services import registry_changed
 
-from ..models import OPEN_STATUSES, TERMINAL_STATUSES, Request, RequestEvent, RequestStatus
+from ..models import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    Request,
+    RequestEvent,
+    RequestStatus,
+    SignOff,
+)
 
 # The moves the security team makes with `transition`, by name of the state machine's
 # transition (approvals.models.Request, where every move is declared). Decisions come from
@@ -64,6 +71,19 @@ def record_event(request, actor, verb, *, before="", detail=""):
         request=request, actor=actor, verb=verb, from_status=before,
         to_status=request.status if before else "", detail=detail,
     )
+
+
+def set_signoffs_aside(actor, request, why: str = "this change") -> int:
+    """Approvals were given to what the request asked (or was classified as) before: they
+    are kept for the record, no longer counted; ask again. Returns how many."""
+    given = list(SignOff.objects.filter(request=request))
+    for signoff in given:
+        signoff.stale = True
+        signoff.save(update_fields=["stale"])
+    if given:
+        record_event(request, actor, "signoffs_set_aside",
+                     detail=f"{len(given)} sign-off(s) given before {why} no longer count")
+    return len(given)
 
 
 def queue_notice(request, verb):

@@ -174,3 +174,15 @@ def classify_bump(old: str, new: str) -> BumpClassification:
         return BumpClassification("minor", f"{old} → {new} changes the minor version")
     return BumpClassification("patch", f"{old} → {new} changes only the patch level")
 
+
+
+def not_newer(version: str, than: str) -> bool:
+    """Whether `version` is the same release as `than` or an older one: a bump to it from
+    `than` would be no bump at all (the same) or a downgrade. Versions that cannot be
+    compared (digests, free text) count as not newer only when they are the same text."""
+    if version == than:
+        return True
+    a, b = _parse(version), _parse(than)
+    if a is None or b is None:
+        return False
+    return a <= b

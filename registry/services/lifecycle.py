@@ -44,6 +44,7 @@ def activate(*, server: Server, approval: Approval, approvers=()) -> Approval:
     if old:
         old.superseded_by = approval
         old.save(update_fields=["superseded_by"])
+    signals.active_approval_changed.send(sender=Approval, server_ids=[server.pk], actor=None)
     return approval
 
 
@@ -95,8 +96,14 @@ def expire_due_approvals(*, today: dt.date | None = None, actor=None) -> list[in
         now=now, repr_expression=Concat("server__name", Value(" "), "version",
                                         Value(" (expired)"), output_field=CharField()),
     )
-    ids = list(expired.order_by("pk").values_list("pk", flat=True))
+    rows = list(expired.order_by("pk").values_list("pk", "server_id"))
+    ids = [pk for pk, _ in rows]
     registry_changed(cause=f"{len(ids)} approval(s) expired")
+    # After commit: the workflow then locks each server before its requests, as every
+    # change does, and never waits on the approval rows this update holds.
+    server_ids = sorted({server_id for _, server_id in rows})
+    transaction.on_commit(lambda: signals.active_approval_changed.send(
+        sender=Approval, server_ids=server_ids, actor=actor))
     return ids
 
 
@@ -147,6 +154,9 @@ def revoke_approval(*, actor, approval: Approval | int, reason: str) -> Approval
         # Its people are told in this transaction (notifications receives the signal).
         signals.approval_revoked.send(sender=Approval, approval=approval, actor=actor,
                                       reason=reason)
+        # Its open bumps and renewals are withdrawn by the system, saying why.
+        signals.active_approval_changed.send(sender=Approval, server_ids=[approval.server_id],
+                                             actor=None)
     registry_changed(cause=f"{name} {approval.version} revoked")
     return approval
 

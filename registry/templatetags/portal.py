@@ -12,7 +12,8 @@ VERBS = {
     "withdrawn": "withdrew it", "edited": "edited", "resubmitted": "resubmitted it",
     "assessed": "assessed it", "signed_off_approve": "approved", "signed_off_deny": "denied",
     "denied": "denied it", "auto_denied": "denied automatically", "approved": "approved it",
-    "commented": "commented",
+    "commented": "commented", "reclassified": "re-classified it",
+    "withdrawn_by_system": "withdrew it", "signoffs_set_aside": "set sign-offs aside",
 }
 
 

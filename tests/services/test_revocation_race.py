@@ -105,7 +105,8 @@ def test_a_revocation_racing_a_bump_approval_wins_or_is_refused_never_lost():
         if revoke_first:
             assert revoke.status_code == 200, revoke.content
             assert sign_off.status_code == 409, sign_off.content
-            assert "no longer active" in sign_off.json()["errors"]["version"][0]
+            # The revocation withdrew the bump (the system, saying why): it is final.
+            assert "withdrawn" in sign_off.json()["errors"]["status"][0]
             assert base.status == "revoked" and newer is None
             assert not Approval.objects.active().filter(server__name=name).exists()
         else:

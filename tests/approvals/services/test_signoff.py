@@ -220,10 +220,13 @@ def test_a_bump_classified_against_a_superseded_approval_cannot_be_approved(
                         notes="Trial fine.")
     workflow.sign_off(actor=director, request=major, role="engineering_director",
                       decision="approve")
-    with pytest.raises(Conflict) as refused:  # 1.2.4 would now be a downgrade from 2.0.0
+    # 1.2.4 would now be a downgrade from 2.0.0: the system withdrew it when 2.0.0 came in.
+    patch.refresh_from_db()
+    assert patch.status == "withdrawn"
+    with pytest.raises(Conflict) as refused:
         workflow.sign_off(actor=tech_lead, request=patch, role="tech_lead",
                           decision="approve", release_notes="notes")
-    assert "2.0.0" in refused.value.errors["version"][0]
+    assert "withdrawn" in refused.value.errors["status"][0]
     assert Approval.objects.active().get().version == "2.0.0"
 
 

@@ -236,3 +236,18 @@ def test_a_bump_classification_says_why(old, new, why):
 ])
 def test_repin_moves_only_the_packages_pin_to_the_new_version(args, package, moved):
     assert versions.repin_args(args, package, "1.0.1", "2.0.0") == moved
+
+
+@pytest.mark.parametrize(("version", "than", "expected"), [
+    ("1.2.4", "1.2.4", True),        # the same release: no bump left
+    ("1.2.3", "1.2.4", True),        # older: a downgrade
+    ("1.3.0", "1.2.4", False),       # still newer
+    ("2.0.0", "1.9.9", False),
+    ("1.2.4", "1.2.4-rc.1", False),  # a release is newer than its pre-release
+    ("1.2.4-rc.1", "1.2.4", True),
+    ("sha256:" + "a" * 64, "sha256:" + "a" * 64, True),   # the same digest
+    ("sha256:" + "a" * 64, "sha256:" + "b" * 64, False),  # digests do not order
+    ("1.2.4", "sha256:" + "b" * 64, False),
+])
+def test_a_version_is_not_newer_when_it_is_the_same_or_older(version, than, expected):
+    assert versions.not_newer(version, than) is expected
