@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
                 "notifications.context_processors.unread",
+                "approvals.context_processors.waiting",
             ],
         },
     },

@@ -11,6 +11,10 @@ from approvals.models import Request, RequestEvent
 from .delivery import deliver_pending
 from .models import Notification
 from .records import Notice, record, request_path, security_team_ids
+from .turn_notices import record_turns
+
+# Queued when only whose turn it is may have changed (an assessment that adds a role).
+TURN = "turn"
 
 SUBJECTS = {
     "filed": "New request #{pk}: {server} {version}",
@@ -92,14 +96,16 @@ def request_event(request_id: int, verb: str) -> int:
     latest timeline event of that kind becomes a notice, once; returns the mails sent."""
     request = Request.objects.select_related("server", "requester", "reviewer").filter(
         pk=request_id).first()
-    if request is None or verb not in SUBJECTS:
+    if request is None or verb not in (*SUBJECTS, TURN):
         return 0
+    # Whoever's sign-off the request now waits on is told too (once per round).
+    keys = record_turns(request)
     events = RequestEvent.objects.filter(request=request).select_related("actor").order_by("-id")
     event = next((e for e in events[:20] if _verb_of(e) == verb), None)
-    if event is None:
-        return 0
-    record([event_notice(request, event, verb)])
-    return deliver_pending(keys=[f"event:{event.pk}"])
+    if event is not None:
+        record([event_notice(request, event, verb)])
+        keys.append(f"event:{event.pk}")
+    return deliver_pending(keys=keys) if keys else 0
 
 
 def record_missed_request_events(*, since: dt.datetime) -> int:
@@ -132,4 +138,10 @@ def record_missed_request_events(*, since: dt.datetime) -> int:
         if security is None:
             security = security_team_ids()
         notices.append(event_notice(event.request, event, verb, security))
-    return len(record(notices))
+    told = len(record(notices))
+    untold = set(missing)
+    for request in Request.objects.filter(
+            pk__in={request_id for pk, request_id, _ in rows if pk in untold}
+    ).select_related("server", "requester"):
+        told += len(record_turns(request))
+    return told

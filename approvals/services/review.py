@@ -134,4 +134,6 @@ def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None
             f"{f}={getattr(request, f)}" for f in changed if f in ("risk", "data_scope")))
         if not deny_if_restricted(request, actor):
             complete_if_covered(request, actor)
+            if request.is_open:  # a higher risk or scope may add a role: tell its holders
+                queue_notice(request, "turn")
     return request
