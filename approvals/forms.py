@@ -172,6 +172,10 @@ class EditRequestForm(ConfigFieldsMixin, forms.Form):
     use_case = RequestForm.base_fields["use_case"]
     what_changed = RequestForm.base_fields["what_changed"]
     notes = RequestForm.base_fields["notes"]
+    answer = forms.CharField(
+        required=False, label="Your answer to the reviewer", widget=forms.Textarea(
+            attrs={"rows": 3}),
+        help_text="Kept as a comment. Resubmitting needs an answer or a change.")
 
     def __init__(self, *args, request=None, **kwargs):
         if request is not None and not kwargs.get("initial"):

@@ -54,6 +54,20 @@ def request_detail(pk: int) -> Request:
     )
 
 
+def open_question(req: Request) -> dict | None:
+    """While a request needs info: what the reviewer asked when sending it back (the move's
+    notes) and the reviewers' comments since, shown where the requester answers."""
+    if req.status != RequestStatus.NEEDS_INFO:
+        return None
+    sent_back = next((e for e in list(req.events.all())[::-1]
+                      if e.to_status == RequestStatus.NEEDS_INFO), None)
+    if sent_back is None:
+        return None
+    comments = [c for c in req.comments.all() if c.created_at >= sent_back.created_at
+                and c.author_id != req.requester_id]
+    return {"event": sent_back, "comments": comments}
+
+
 def requester_history(request: Request, limit: int = 20):
     """The requester's other requests, newest first (what a reviewer wants to know)."""
     return (

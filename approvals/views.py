@@ -212,7 +212,8 @@ def _forms(req, user, data=None, action=""):
     """Every form the request page can show this user, bound to `data` for `action`."""
     route = workflow.route_of(req)
     is_reviewer = roles.can_manage_reviews(user)
-    signable = [r for r in route.required_roles if r in roles.roles_of(user)]
+    signable = [r for r in workflow.missing_roles(route, req.signoffs.all())
+                if r in roles.roles_of(user)]
 
     def bound(name):
         return data if action == name else None
@@ -230,8 +231,7 @@ def _forms(req, user, data=None, action=""):
         forms["assess"] = AssessmentForm(bound("assess"), prefix="assess", initial={
             "risk": req.risk, "data_scope": req.data_scope, "rationale": req.rationale,
             "restrictions": "\n".join(req.restrictions or [])})
-    if (signable and user != req.requester and req.status in workflow.SIGNABLE_STATUSES
-            and not any(s.user_id == user.pk for s in req.signoffs.all())):
+    if workflow.signoff_refusal(actor=user, request=req, route=route) is None and signable:
         forms["signoff"] = SignOffForm(bound("signoff"), roles=signable, prefix="signoff",
                                        initial={"role": signable[0]})
         if "check_release_notes" not in route.evidence:
@@ -248,6 +248,8 @@ def _act(http_request, req, action, forms):
     """Run `action` through the service; returns True when it succeeded."""
     user = http_request.user
     form = forms.get("edit" if action == "resubmit" else action)
+    if form is None and action == "signoff":  # the page says why in place of the form
+        return False
     if form is None:
         raise PermissionDenied("That action is not available to you on this request.")
     if action == "withdraw":
@@ -274,9 +276,13 @@ def _act(http_request, req, action, forms):
                      alternative=data["alternative"], release_notes=data.get("release_notes", ""),
                      expires=data["expires"])
     if action == "edit":
-        return _call(form, workflow.edit_request, actor=user, request=req, **form.changes())
+        return _call(form, workflow.edit_request, actor=user, request=req,
+                     **form.changes()) and (not data["answer"].strip() or _call(
+                         form, workflow.add_comment, actor=user, request=req,
+                         body=data["answer"]))
     if action == "resubmit":
-        return _call(form, workflow.resubmit, actor=user, request=req, **form.changes())
+        return _call(form, workflow.resubmit, actor=user, request=req, answer=data["answer"],
+                     **form.changes())
     return False
 
 
@@ -311,11 +317,15 @@ def request_detail(http_request, pk: int):
             status=400)
     forms, route = _forms(req, http_request.user, http_request.POST or None, action)
     status = 200
+    refusal = None
+    if req.is_open and (req.requester == http_request.user or roles.roles_of(
+            http_request.user) & set(routing.SIGNING_ROLES)):
+        refusal = workflow.signoff_refusal(actor=http_request.user, request=req, route=route)
     if action:
         if _act(http_request, req, action, forms):
             messages.success(http_request, DONE[action])
             return redirect(req)
-        status = 400
+        status = refusal.status_code if action == "signoff" and refusal else 400
     signoffs = list(req.signoffs.all())
     approved_roles = {s.role: s for s in signoffs if s.decision == "approve"}
     required = [{"role": r, "signoff": approved_roles.get(r)} for r in route.required_roles]
@@ -334,4 +344,5 @@ def request_detail(http_request, pk: int):
         "open_statuses": OPEN_STATUSES, "comparisons": config_diff.comparisons(req),
         "system_withdrawal": next((e for e in req.events.all()
                                    if e.verb == "withdrawn_by_system"), None),
+        "question": selectors.open_question(req), "signoff_refusal": refusal,
     }, status=status)

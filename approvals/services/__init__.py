@@ -18,7 +18,7 @@ from .overdue import ESCALATE_AFTER, flag_overdue_requests
 from .rerouting import reroute_on_change, reroute_open_requests
 from .resubmission import EDITABLE_FIELDS, MATERIAL_FIELDS, edit_request, resubmit
 from .review import assign, set_assessment, transition
-from .signoff import missing_roles, sign_off
+from .signoff import missing_roles, sign_off, signoff_refusal
 from .steps import REVIEW_MOVES, REVIEW_TRANSITIONS, earlier_denial, request_link, route_of
 from .withdrawal import withdraw
 
@@ -29,5 +29,5 @@ __all__ = [
     "flag_overdue_requests", "missing_roles",
     "record_imported", "record_imported_denial", "request_link", "reroute_on_change",
     "reroute_open_requests", "resubmit", "route_of",
-    "set_assessment", "sign_off", "transition", "withdraw",
+    "set_assessment", "sign_off", "signoff_refusal", "transition", "withdraw",
 ]

@@ -9,7 +9,7 @@ from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.policy import identity, names, routing
 
-from ..models import Request, RequestKind, RequestStatus
+from ..models import Comment, Request, RequestEvent, RequestKind, RequestStatus
 from .filing import check_identity, validate_fields
 from .signoff import deny_if_restricted
 from .steps import (
@@ -104,15 +104,35 @@ def edit_request(*, actor, request, **changes) -> Request:
     return request
 
 
-def resubmit_locked(actor, request, changes):
+def _answered_since_sent_back(request) -> bool:
+    """Whether the requester edited the request or wrote a comment since it was sent back."""
+    sent_back = (RequestEvent.objects.filter(request=request, to_status=RequestStatus.NEEDS_INFO)
+                 .order_by("-id").first())
+    if sent_back is None:
+        return True  # imported in needs_info: no question on record to answer
+    return (RequestEvent.objects.filter(request=request, verb="edited", pk__gt=sent_back.pk)
+            .exists() or Comment.objects.filter(request=request, author=request.requester,
+                                                created_at__gte=sent_back.created_at).exists())
+
+
+def resubmit_locked(actor, request, changes, answer: str = ""):
     ensure_open(request, "be resubmitted")
     if actor != request.requester:
         raise NotAllowed("Only the requester can resubmit a request.")
     if request.status != RequestStatus.NEEDS_INFO:
         raise Conflict("Only a request that needs info can be resubmitted.",
                        {"status": [f"the request is {request.status}"]})
+    answer = (answer or "").strip()
     with acting_as(actor):
         changed = _apply_edits(actor, request, changes)
+        if not changed and not answer and not _answered_since_sent_back(request):
+            raise InvalidInput(
+                "Nothing changed and nothing was said: the reviewer is waiting for an answer.",
+                {"answer": ["answer the reviewer's question, or change what it asks about, "
+                            "before resubmitting"]})
+        if answer:
+            Comment.objects.create(request=request, author=actor, body=answer)
+            record_event(request, actor, "commented")
         make_move(request, "resubmit")
         request.save()
         record_event(request, actor, "resubmitted", before=RequestStatus.NEEDS_INFO,
@@ -124,6 +144,8 @@ def resubmit_locked(actor, request, changes):
 
 
 @transaction.atomic
-def resubmit(*, actor, request, **changes) -> Request:
-    """The requester answers needs_info: edits (validated like a new filing), back to review."""
-    return resubmit_locked(actor, lock_request(request), changes)
+def resubmit(*, actor, request, answer: str = "", **changes) -> Request:
+    """The requester answers needs_info: edits (validated like a new filing) and/or an
+    answer to the reviewer (kept as a comment), back to review. A resubmit that changes
+    nothing and says nothing (no edit, no comment since it was sent back) is refused."""
+    return resubmit_locked(actor, lock_request(request), changes, answer)

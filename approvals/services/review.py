@@ -66,7 +66,7 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
         return withdraw_locked(actor, request)
     if (status == RequestStatus.UNDER_REVIEW and request.status == RequestStatus.NEEDS_INFO
             and actor == request.requester):
-        return resubmit_locked(actor, request, {})
+        return resubmit_locked(actor, request, {}, answer=notes)
     if status not in RequestStatus.values:
         raise InvalidInput("Unknown status.", {
             "status": [names.choice_problem(status, RequestStatus.values, "status")]})

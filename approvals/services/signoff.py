@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from accounts.roles import Role, roles_of
 from audit.actors import acting_as
-from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
+from governance.errors import Conflict, Errors, InvalidInput, NotAllowed, ServiceError
 from governance.policy import names, routing, validity
 from governance.selectors import current_policy
 from registry.models import Approval
 from registry.services import record_approval
 
-from ..models import SIGNABLE_STATUSES, RequestKind, SignOff
+from ..models import SIGNABLE_STATUSES, TERMINAL_STATUSES, RequestKind, SignOff
 from .steps import (
     ensure_open,
     lock_request,
@@ -39,12 +39,9 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
     is set and the route's evidence is there."""
     request = lock_request(request)
     ensure_open(request, "be signed off")
-    if request.status not in SIGNABLE_STATUSES:
-        raise Conflict(f"A request that is {request.status} cannot be signed off.",
-                       {"status": ["it is with the requester until they resubmit"]})
-    if actor == request.requester:
-        raise NotAllowed("You filed this request, so you cannot sign it off.",
-                         {"role": ["the requester never signs off their own request"]})
+    refusal = _refusal_by_state(actor, request)
+    if refusal:
+        raise refusal
     policy = current_policy()
     route = route_of(request, policy)
     errors = Errors()
@@ -57,14 +54,9 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
         raise NotAllowed(f"You do not hold the {role} role.",
                          {"role": [f"sign-off as {role} needs membership of {role}"]})
     signoffs = list(request.signoffs.select_related("user"))
-    if any(s.user_id == actor.pk for s in signoffs):
-        raise Conflict("You have signed off this request already.",
-                       {"role": ["one sign-off per person per request"]})
-    taken = next((s for s in signoffs if s.role == role and s.decision == "approve"), None)
-    if taken:
-        raise Conflict(f"{role} has signed off already ({taken.user.get_username()}).",
-                       {"role": [f"{role} is covered; the route still needs: "
-                                 f"{', '.join(missing_roles(route, signoffs)) or 'nothing'}"]})
+    refusal = _refusal_by_signoffs(actor, route, signoffs, [role])
+    if refusal:
+        raise refusal
     today = today or timezone.localdate()
     if decision == "deny":
         if not reason.strip():
@@ -91,6 +83,50 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
         else:
             queue_notice(request, "signed_off")
     return signoff
+
+
+def _refusal_by_state(actor, request) -> ServiceError | None:
+    if request.status not in SIGNABLE_STATUSES:
+        return Conflict(f"A request that is {request.status} cannot be signed off.",
+                        {"status": ["it is with the requester until they resubmit"]})
+    if actor == request.requester:
+        return NotAllowed("You filed this request, so you cannot sign it off.",
+                          {"role": ["the requester never signs off their own request"]})
+    return None
+
+
+def _refusal_by_signoffs(actor, route, signoffs, roles) -> ServiceError | None:
+    if any(s.user_id == actor.pk for s in signoffs):
+        return Conflict("You have signed off this request already.",
+                        {"role": ["one sign-off per person per request"]})
+    taken = [s for s in signoffs if s.role in roles and s.decision == "approve"]
+    if len(taken) == len(roles):
+        role, who = taken[0].role, taken[0].user.get_username()
+        return Conflict(f"{role} has signed off already ({who}).",
+                        {"role": [f"{role} is covered; the route still needs: "
+                                  f"{', '.join(missing_roles(route, signoffs)) or 'nothing'}"]})
+    return None
+
+
+def signoff_refusal(*, actor, request, route=None) -> ServiceError | None:
+    """Why `actor` cannot sign `request` off in any role they hold, as the error sign_off
+    would raise (the page shows it where the form would be); None when they can."""
+    if request.status in TERMINAL_STATUSES:
+        return Conflict(f"Request #{request.pk} is {request.status}: a decided request "
+                        "cannot be signed off.", {"status": [f"{request.status} is final"]})
+    refusal = _refusal_by_state(actor, request)
+    if refusal:
+        return refusal
+    route = route or route_of(request)
+    held = [r for r in route.required_roles if r in roles_of(actor)]
+    if not held:
+        mine = ", ".join(sorted(r for r in roles_of(actor) if r in routing.SIGNING_ROLES))
+        return NotAllowed(
+            f"Your role{'s' if ',' in mine else ''} ({mine or 'none'}) "
+            f"{'are' if ',' in mine else 'is'} not on this request's route "
+            f"(required: {', '.join(route.required_roles)}).",
+            {"role": [f"this {route.basis} needs {' + '.join(route.required_roles)}"]})
+    return _refusal_by_signoffs(actor, route, list(request.signoffs.all()), held)
 
 
 def _check_decidable(request, route):

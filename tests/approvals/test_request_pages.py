@@ -205,9 +205,14 @@ def test_requester_sees_no_signoff_form_and_cannot_post_one(client_for, develope
     developer = type(developer).objects.get(pk=developer.pk)
     request = file(actor=developer)
     client = client_for(developer)
-    assert "Your sign-off" not in client.get(f"/requests/{request.pk}/").content.decode()
+    html = client.get(f"/requests/{request.pk}/").content.decode()
+    assert "Record sign-off" not in html
+    # No form, and the reason why: the API's own words.
+    assert "You filed this request, so you cannot sign it off." in html
     response = post(client, request, "signoff", role="tech_lead", decision="approve")
     assert response.status_code == 403
+    assert "You filed this request, so you cannot sign it off." in response.content.decode()
+    assert not request.signoffs.exists()
 
 
 def test_requester_edits_and_resubmits_when_needs_info(client_for, developer, file,
