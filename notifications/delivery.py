@@ -18,13 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notification
+from .preferences import sort_recipients
 from .records import RETRY_WINDOW, absolute
 
 log = logging.getLogger(__name__)
-
-
-def _emails(notification: Notification) -> list[str]:
-    return sorted({u.email for u in notification.recipients.all() if u.is_active and u.email})
 
 
 def render_mail(notification: Notification, to: list[str]) -> EmailMultiAlternatives:
@@ -94,7 +91,7 @@ def deliver_pending(*, keys: list[str] | None = None, limit: int = 1000, now=Non
                      .first())
                 if n is None:
                     continue
-                to = _emails(n)
+                to = sort_recipients(n)  # the rest: digest, or no mail
                 if to:
                     render_mail(n, to).send(fail_silently=False)
                     sent += 1

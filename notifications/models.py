@@ -65,3 +65,44 @@ class NotificationsSeen(models.Model):
 
     def __str__(self):
         return f"{self.user} saw notifications at {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one kind of notice mailed: at once (the default, when no row
+    says otherwise), in a daily digest, or not at all. The portal's list always has it."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATELY = "immediately", "Immediately"
+        DAILY = "daily", "Daily digest"
+        NEVER = "never", "Not by e-mail"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices,
+                                default=Delivery.IMMEDIATELY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"],
+                                               name="one_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} {self.delivery}"
+
+
+class DigestEntry(models.Model):
+    """A notice held for someone's daily digest; `sent_at` once the digest went out."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "notification"],
+                                               name="one_digest_entry_per_notice")]
+        indexes = [models.Index(fields=["user"], condition=Q(sent_at__isnull=True),
+                                name="digest_entry_unsent")]
+
+    def __str__(self):
+        return f"digest of {self.user}: {self.notification_id}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from approvals import services as workflow
 from registry import services as registry_services
 
-from . import approval_notices, overdue_notices, request_events, review_cycle
+from . import approval_notices, overdue_notices, preferences, request_events, review_cycle
 from .delivery import deliver_pending
 from .records import RETRY_WINDOW
 
@@ -65,3 +65,9 @@ def review_cycle_reminder():
     """Remind before and after the organisation's next review date, once per stage."""
     recorded = review_cycle.review_cycle_reminder()
     return {"reminders": recorded, "mailed": deliver_pending()}
+
+
+@shared_task(name="notifications.send_daily_digests", **RETRIES)
+def send_daily_digests():
+    """Mail each person the notices they chose to read in a daily digest, once each."""
+    return {"mailed": preferences.send_daily_digests()}

@@ -45,7 +45,7 @@ def test_every_scheduled_task_name_is_a_registered_task(db):
         "registry.expire_approvals", "registry.warn_expiring_approvals",
         "registry.build_export", "approvals.flag_overdue_requests",
         "governance.review_cycle_reminder", "approvals.deliver_notifications",
-        "registry.watch_upstream_releases",
+        "registry.watch_upstream_releases", "notifications.send_daily_digests",
     }
     assert scheduled <= set(current_app.tasks)
 

@@ -16,12 +16,13 @@ JOBS = {
     "export": "registry.build_export",
     "watch": "registry.watch_upstream_releases",
     "deliver": "approvals.deliver_notifications",
+    "digest": "notifications.send_daily_digests",
 }
 
 
 class Command(BaseCommand):
     help = "Run the background jobs once, in-process (expire, warn, overdue, review, export, " \
-           "watch, deliver)."
+           "watch, deliver, digest)."
 
     def add_arguments(self, parser):
         parser.add_argument("jobs", nargs="*", metavar="job",
