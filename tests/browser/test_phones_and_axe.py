@@ -56,6 +56,8 @@ def pages(portal):
         ("audit-request", f"/audit/?type=approvals.request&id={bump.pk}", "security"),
         ("tokens", "/accounts/tokens/", "developer"),
         ("notifications", "/notifications/", "developer"),
+        ("notification-preferences", "/notifications/preferences/", "developer"),
+        ("waiting-for-me", "/requests/waiting/", "security"),
         ("api-docs", "/api/docs/", "developer"),
     ]
 
