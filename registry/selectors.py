@@ -71,6 +71,11 @@ def latest_snapshot() -> ExportSnapshot | None:
     return _newest_snapshots().first()
 
 
+def latest_snapshot_head() -> ExportSnapshot | None:
+    """The newest snapshot's id and hashes, without its files."""
+    return _newest_snapshots().only("sha256", "file_sha256").first()
+
+
 @dataclass(frozen=True)
 class ExportState:
     """The registry revision and the snapshot the files are served from (one row)."""

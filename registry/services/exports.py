@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import gzip
 import hashlib
+import re
 
 from django.db import IntegrityError, transaction
 
@@ -15,7 +16,12 @@ from governance.locks import job_lock
 
 from .. import formats
 from ..models import ExportSnapshot, RegistryRevision
-from ..selectors import ExportState, export_state, latest_snapshot, registry_contents
+from ..selectors import (
+    ExportState,
+    export_state,
+    latest_snapshot_head,
+    registry_contents,
+)
 
 
 def render_files(today: dt.date | None = None, only: tuple[str, ...] = ExportSnapshot.FILES
@@ -46,12 +52,82 @@ def snapshot_sha(file_sha: dict[str, str]) -> str:
 
 
 def diff_files(old: dict[str, str] | None, new: dict[str, str]) -> str:
-    chunks = []
-    for name in ExportSnapshot.FILES:
-        before = (old or {}).get(name, "").splitlines(keepends=True)
-        after = new[name].splitlines(keepends=True)
-        chunks.extend(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
-    return "".join(chunks)
+    """A unified diff of each file (3 lines of context), from `old` (None: nothing) to
+    `new`."""
+    return "".join(_unified_diff((old or {}).get(name, ""), new[name], name)
+                   for name in ExportSnapshot.FILES)
+
+
+CONTEXT = 3
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@$", re.MULTILINE)
+_CHUNK = 1 << 16
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many leading characters a and b share (compared a chunk at a time, in C)."""
+    limit, at = min(len(a), len(b)), 0
+    while at + _CHUNK <= limit and a[at:at + _CHUNK] == b[at:at + _CHUNK]:
+        at += _CHUNK
+    while at < limit and a[at] == b[at]:
+        at += 1
+    return at
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """How many trailing characters a and b share, at most `limit`."""
+    at, end_a, end_b = 0, len(a), len(b)
+    while at + _CHUNK <= limit and (
+            a[end_a - at - _CHUNK:end_a - at] == b[end_b - at - _CHUNK:end_b - at]):
+        at += _CHUNK
+    while at < limit and a[end_a - at - 1] == b[end_b - at - 1]:
+        at += 1
+    return at
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
+def _unified_diff(before: str, after: str, name: str) -> str:
+    """difflib's unified diff, run only over the lines between the files' common head and
+    tail (less the context kept around the change): a build after one change compares a
+    few lines, not the whole of two 100,000-entry files."""
+    if before == after:
+        return ""
+    # The shared head, cut back to a line start and then CONTEXT lines more.
+    start = before.rfind("\n", 0, _common_prefix(before, after)) + 1
+    for _ in range(CONTEXT):
+        if start:
+            start = before.rfind("\n", 0, start - 1) + 1
+    # The shared tail (not reaching into the head), from a line start, CONTEXT lines in.
+    tail = _common_suffix(before, after, min(len(before), len(after)) - start)
+    cut = before.find("\n", len(before) - tail)
+    end_before = len(before) if cut == -1 else cut + 1
+    for _ in range(CONTEXT):
+        if end_before < len(before):
+            cut = before.find("\n", end_before)
+            end_before = len(before) if cut == -1 else cut + 1
+    end_after = len(after) - (len(before) - end_before)
+    skipped = before.count("\n", 0, start)
+    text = "".join(difflib.unified_diff(
+        _lines(before[start:end_before]), _lines(after[start:end_after]),
+        f"a/{name}", f"b/{name}", n=CONTEXT))
+
+    def shift(match) -> str:
+        old_start, old_len, new_start, new_len = match.groups()
+        return (f"@@ -{int(old_start) + skipped}{old_len or ''} "
+                f"+{int(new_start) + skipped}{new_len or ''} @@")
+
+    return _HUNK.sub(shift, text) if skipped else text
+
+
+def _stored_files(pk: int) -> dict[str, str]:
+    """A snapshot's files by name, read without the rest of its row."""
+    columns = [ExportSnapshot.COLUMNS[name] for name in ExportSnapshot.FILES]
+    return dict(zip(ExportSnapshot.FILES,
+                    ExportSnapshot.objects.values_list(*columns).get(pk=pk), strict=True))
 
 
 def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
@@ -64,11 +140,10 @@ def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
         files, valid_until = render_files(today)
         file_sha = {name: _sha(text) for name, text in files.items()}
         sha = snapshot_sha(file_sha)
-        previous = latest_snapshot()
+        previous = latest_snapshot_head()
         created = None
         if previous is None or previous.sha256 != sha:
-            old_files = ({n: previous.content(n) for n in ExportSnapshot.FILES}
-                         if previous else None)
+            old_files = _stored_files(previous.pk) if previous else None
             try:
                 with transaction.atomic():
                     created = ExportSnapshot.objects.create(
