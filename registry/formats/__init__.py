@@ -42,7 +42,7 @@ from .registry_yaml import (
     registry_document,
 )
 from .validation import parse_registry
-from .yaml_emitter import to_yaml
+from .yaml_emitter import list_of_mappings, to_yaml
 from .yaml_loading import MAX_VALUES, FastSafeLoader
 
 __all__ = [
@@ -50,6 +50,6 @@ __all__ = [
     "PACKAGE_KEYS", "PACKAGE_REGISTRY_OF_KEY", "PENDING_STATUSES", "PLACEHOLDER_DATE",
     "SECTIONS", "ApprovedEntry", "DeniedEntry", "FastSafeLoader", "PendingEntry", "Registry",
     "allow_entry", "approved_record", "client_matches", "denied_record", "deployable",
-    "dump_json", "dump_registry_yaml", "managed_mcp", "managed_settings", "parse_registry",
-    "pending_record", "registry_document", "to_yaml", "url_is_pattern",
+    "dump_json", "dump_registry_yaml", "list_of_mappings", "managed_mcp", "managed_settings",
+    "parse_registry", "pending_record", "registry_document", "to_yaml", "url_is_pattern",
 ]

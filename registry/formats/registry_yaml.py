@@ -10,7 +10,7 @@ from .records import (
     PendingEntry,
     Registry,
 )
-from .yaml_emitter import to_yaml
+from .yaml_emitter import list_of_mappings, to_yaml
 
 
 def _date(value):
@@ -60,18 +60,22 @@ def denied_record(entry: DeniedEntry) -> dict:
     return record
 
 
-def registry_document(registry: Registry) -> dict:
+def _document_parts(registry: Registry) -> tuple[dict, dict]:
+    """The sections before and after `approved`."""
     metadata = dict(registry.metadata)
     for key in ("last_reviewed", "next_review"):
         metadata[key] = _date(metadata.get(key))
-    return {
-        "metadata": metadata,
-        "approved": [approved_record(e) for e in registry.approved],
+    return {"metadata": metadata}, {
         "pending_review": [pending_record(e) for e in registry.pending_review],
         "denied": [denied_record(e) for e in registry.denied],
         "version_bump_policy": registry.version_bump_policy,
         "incident_response": registry.incident_response,
     }
+
+
+def registry_document(registry: Registry) -> dict:
+    head, tail = _document_parts(registry)
+    return {**head, "approved": [approved_record(e) for e in registry.approved], **tail}
 
 
 HEADER = (
@@ -81,4 +85,8 @@ HEADER = (
 
 
 def dump_registry_yaml(registry: Registry) -> str:
-    return HEADER + to_yaml(registry_document(registry))
+    """The file `to_yaml(registry_document(...))` would write, with the approved entries,
+    which are nearly all of it at scale, written one at a time."""
+    head, tail = _document_parts(registry)
+    return "".join((HEADER, to_yaml(head), list_of_mappings(
+        "approved", map(approved_record, registry.approved)), to_yaml(tail)))

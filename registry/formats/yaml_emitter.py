@@ -58,40 +58,66 @@ def _block_text(text: str) -> bool:
             and all(line == line.rstrip() for line in text.split("\n")))
 
 
-def _emit(value, indent: int, out: list[str]) -> None:
-    pad = "  " * indent
-    if isinstance(value, dict):
-        for key, item in value.items():
-            head = f"{pad}{_scalar(key)}:"
+class _Writer:
+    """Writes plain data as block YAML; each distinct scalar is written once per document
+    (dates, scopes, approvers, commands and keys repeat across thousands of entries)."""
+
+    def __init__(self):
+        self.strings: dict[str, str] = {}
+
+    def scalar(self, value) -> str:
+        if value.__class__ is not str:  # 1, 1.0 and True are one key: only strings cached
+            return _scalar(value)
+        text = self.strings.get(value)
+        if text is None:
+            text = self.strings[value] = _scalar(value)
+        return text
+
+    def emit(self, value, indent: int, out: list[str]) -> None:
+        pad, strings = "  " * indent, self.strings
+        if isinstance(value, dict):
+            for key, item in value.items():
+                head = f"{pad}{strings.get(key) or self.scalar(key)}:"
+                if isinstance(item, dict | list):
+                    if item:
+                        out.append(head + "\n")
+                        self.emit(item, indent + 1, out)
+                    else:
+                        out.append(f"{head} {'{}' if isinstance(item, dict) else '[]'}\n")
+                elif isinstance(item, str) and "\n" in item and _block_text(item):
+                    out.append(f"{head} |{'' if item.endswith(chr(10)) else '-'}\n")
+                    out.extend(f"{pad}  {line}\n" if line else "\n"
+                               for line in item.rstrip("\n").split("\n"))
+                else:
+                    text = strings.get(item) if item.__class__ is str else None
+                    out.append(f"{head} {text or self.scalar(item)}\n")
+            return
+        for item in value:
             if isinstance(item, dict | list) and item:
-                out.append(head + "\n")
-                _emit(item, indent + 1, out)
-            elif isinstance(item, str) and _block_text(item):
-                out.append(f"{head} |{'' if item.endswith(chr(10)) else '-'}\n")
-                out.extend(f"{pad}  {line}\n" if line else "\n"
-                           for line in item.rstrip("\n").split("\n"))
+                lines: list[str] = []
+                self.emit(item, indent + 1, lines)
+                out.append(f"{pad}- {lines[0].lstrip()}")
+                out.extend(lines[1:])
+            elif isinstance(item, dict | list):
+                out.append(f"{pad}- {'{}' if isinstance(item, dict) else '[]'}\n")
             else:
-                out.append(f"{head} {_inline(item)}\n")
-        return
-    for item in value:
-        if isinstance(item, dict | list) and item:
-            lines: list[str] = []
-            _emit(item, indent + 1, lines)
-            out.append(f"{pad}- {lines[0].lstrip()}")
-            out.extend(lines[1:])
-        else:
-            out.append(f"{pad}- {_inline(item)}\n")
+                out.append(f"{pad}- {self.scalar(item)}\n")
 
 
-def _inline(value) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value)
+def list_of_mappings(key: str, items, indent: int = 0) -> str:
+    """What `to_yaml` writes for `key:` and the block list `items` under it, written one
+    item at a time (one string per item, not a list of every line of the file)."""
+    writer = _Writer()
+    head = f"{'  ' * indent}{writer.scalar(key)}:"
+    out = [head + "\n"]
+    for item in items:
+        lines: list[str] = []
+        writer.emit((item,), indent + 1, lines)
+        out.append("".join(lines))
+    return "".join(out) if len(out) > 1 else f"{head} []\n"
 
 
 def to_yaml(document: dict) -> str:
     out: list[str] = []
-    _emit(document, 0, out)
+    _Writer().emit(document, 0, out)
     return "".join(out)

@@ -45,3 +45,10 @@ def test_whatever_the_writer_writes_loads_back_unchanged(document):
 def test_prose_with_line_breaks_is_written_as_a_readable_block():
     text = formats.to_yaml({"reason": "Too broad.\nNo sandbox.\n"})
     assert text == "reason: |\n  Too broad.\n  No sandbox.\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(min_size=1), documents, max_size=5), max_size=5))
+def test_a_list_written_one_item_at_a_time_is_the_same_text(items):
+    """The export writes its approved entries one at a time; the file must not change."""
+    assert formats.list_of_mappings("approved", items) == formats.to_yaml({"approved": items})
