@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actors import acting_as
+from audit.writes import audit_written
 from governance.errors import InvalidInput
 from governance.models import IncidentResponse, Organisation, VersionBumpRule
 from governance.policy import identity
 from registry import formats
 from registry.models import Approval, Server
-from registry.services import activate, one_change
+from registry.services import activate_many, one_change
 
 from . import services as workflow
 from .models import OPEN_STATUSES, Request
@@ -92,6 +93,13 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
         if identity_problems:
             raise InvalidInput("The file changes what an approved server is; nothing was "
                                "imported.", identity_problems)
+        counts["servers_created"] += _create_servers(registry.approved, servers, actor)
+        actives = {a.server_id: a for a in Approval.objects.select_for_update(of=("self",))
+                   .select_related("server").filter(
+                       server__in=[servers[e.name] for e in registry.approved],
+                       status=Approval.Status.ACTIVE)}
+        approvers = _approvers(registry.approved)
+        to_activate = []
         for entry in registry.approved:
             server = server_for(entry.name, source=entry.source, package=entry.package,
                                 package_registry=entry.package_registry)
@@ -101,21 +109,20 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                 approved_by=entry.approved_by, approved_date=entry.approved_date,
                 expires=entry.expires,
             )
-            active = Approval.objects.select_for_update().filter(
-                server=server, status=Approval.Status.ACTIVE).first()
+            active = actives.get(server.pk)
             if active and active.version == entry.version:
                 changed = [k for k, v in fields.items() if getattr(active, k) != v]
-                if changed:
+                if changed:  # rare: saved one at a time, audited by django-auditlog
                     for k in changed:
                         setattr(active, k, fields[k])
                     active.save()
                     counts["approvals_updated"] += 1
-                continue
-            approvers = list(get_user_model().objects.filter(
-                email__in=[a.strip() for a in entry.approved_by.split(",")]))
-            activate(server=server, approval=Approval(version=entry.version, **fields),
-                     approvers=approvers)
-            counts["approvals_created"] += 1
+                continue  # the same entry imported again costs no query
+            to_activate.append((
+                Approval(server=server, version=entry.version, **fields),
+                list({user.pk: user for email in entry.approved_by.split(",")
+                      for user in approvers.get(email.strip(), ())}.values())))
+        counts["approvals_created"] += len(activate_many(approvals=to_activate, actor=actor))
 
         for entry in registry.pending_review:
             server = server_for(entry.name, source=entry.source)
@@ -184,6 +191,31 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
         if dry_run:
             transaction.set_rollback(True)
     return counts
+
+
+def _create_servers(entries, servers: dict, actor) -> int:
+    """The servers the entries name that do not exist yet, made in bulk (with their audit
+    entries) and added to `servers`. Returns how many."""
+    new = {}
+    for entry in entries:
+        if entry.name not in servers and entry.name not in new:
+            new[entry.name] = Server(name=entry.name, source=entry.source,
+                                     package=entry.package,
+                                     package_registry=entry.package_registry)
+    Server.objects.bulk_create(new.values(), batch_size=1000)
+    audit_written([(None, server) for server in new.values()], actor=actor,
+                  now=timezone.now())
+    servers.update(new)
+    return len(new)
+
+
+def _approvers(entries) -> dict[str, list]:
+    """The users each address in the entries' approved_by names, read in one query."""
+    emails = {email.strip() for entry in entries for email in entry.approved_by.split(",")}
+    found: dict[str, list] = {}
+    for user in get_user_model().objects.filter(email__in=emails - {""}).order_by("pk"):
+        found.setdefault(user.email, []).append(user)
+    return found
 
 
 def _identity_problems(registry: formats.Registry, servers: dict) -> dict[str, list[str]]:

@@ -17,6 +17,7 @@ from .exports import (
 )
 from .lifecycle import (
     activate,
+    activate_many,
     check_server_fields,
     expire_due_approvals,
     record_approval,
@@ -26,7 +27,8 @@ from .lifecycle import (
 from .revision import POLICY_MODELS, connect_policy_signals, one_change, registry_changed
 
 __all__ = [
-    "POLICY_MODELS", "activate", "build_export", "check_server_fields", "connect_policy_signals",
+    "POLICY_MODELS", "activate", "activate_many", "build_export", "check_server_fields",
+    "connect_policy_signals",
     "current_export", "diff_files", "expire_due_approvals", "export_file_bytes",
     "fresh_snapshot", "one_change", "record_approval", "registry_changed", "render_files",
     "revoke_approval", "set_approval_owner", "snapshot_sha",

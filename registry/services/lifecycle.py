@@ -4,6 +4,7 @@ catalog entry against its active approval."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from accounts.roles import can_manage_reviews
 from audit.actors import acting_as, system_user
-from audit.writes import audit_set_update
+from audit.writes import audit_set_update, audit_written
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
 from governance.policy import identity, names, validity
 
@@ -46,6 +47,45 @@ def activate(*, server: Server, approval: Approval, approvers=()) -> Approval:
         old.save(update_fields=["superseded_by"])
     signals.active_approval_changed.send(sender=Approval, server_ids=[server.pk], actor=None)
     return approval
+
+
+def activate_many(*, approvals: list[tuple[Approval, list]], actor=None) -> list[Approval]:
+    """`activate` for many servers at once (the importer's): each approval (not saved, its
+    `server` set, one per server) becomes its server's active one, and the older active one
+    of that server is superseded by it (SPEC §4 rule 5), in a fixed number of statements
+    per thousand, with one audit entry per approval made and per approval superseded. The
+    caller holds the servers' row locks."""
+    if not approvals:
+        return []
+    now = timezone.now()
+    olds = {a.server_id: a for a in Approval.objects.select_for_update(of=("self",))
+            .select_related("server").filter(
+        server__in=[approval.server for approval, _ in approvals],
+        status=Approval.Status.ACTIVE)}
+    Approval.objects.filter(pk__in=[old.pk for old in olds.values()]).update(
+        status=Approval.Status.SUPERSEDED, status_changed_at=now)
+    made = []
+    for approval, _ in approvals:
+        approval.status = Approval.Status.ACTIVE
+        approval.set_run_keys()  # as save() does
+        made.append(approval)
+    Approval.objects.bulk_create(made, batch_size=1000)
+    Approval.approvers.through.objects.bulk_create(
+        [Approval.approvers.through(approval_id=approval.pk, user_id=user.pk)
+         for approval, approvers in approvals for user in approvers], batch_size=1000)
+    superseded = []
+    for approval in made:
+        old = olds.get(approval.server_id)
+        if old is not None:
+            before = copy.copy(old)
+            old.status, old.status_changed_at = Approval.Status.SUPERSEDED, now
+            old.superseded_by = approval
+            superseded.append((before, old))
+    Approval.objects.bulk_update([old for _, old in superseded], ["superseded_by"],
+                                 batch_size=1000)
+    audit_written([(None, approval) for approval in made] + superseded,
+                  actor=actor, now=now)
+    return made
 
 
 def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approval:
