@@ -89,15 +89,16 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
                     server.save()
             return server
 
-        identity_problems = _identity_problems(registry, servers)
+        # The active approvals of the servers the file names, read (and locked) once.
+        actives = {a.server_id: a for a in Approval.objects.select_for_update(of=("self",))
+                   .select_related("server").filter(server__in=list(servers.values()),
+                                                    status=Approval.Status.ACTIVE)}
+        identity_problems = _identity_problems(
+            registry, {a.server.name: a for a in actives.values()})
         if identity_problems:
             raise InvalidInput("The file changes what an approved server is; nothing was "
                                "imported.", identity_problems)
         counts["servers_created"] += _create_servers(registry.approved, servers, actor)
-        actives = {a.server_id: a for a in Approval.objects.select_for_update(of=("self",))
-                   .select_related("server").filter(
-                       server__in=[servers[e.name] for e in registry.approved],
-                       status=Approval.Status.ACTIVE)}
         approvers = _approvers(registry.approved)
         to_activate = []
         for entry in registry.approved:
@@ -218,13 +219,13 @@ def _approvers(entries) -> dict[str, list]:
     return found
 
 
-def _identity_problems(registry: formats.Registry, servers: dict) -> dict[str, list[str]]:
+def _identity_problems(registry: formats.Registry, active: dict) -> dict[str, list[str]]:
     """SPEC §4 rule 12 for a file: an approved entry that replaces (or rewrites) a server's
-    active approval, and a pending bump or renewal, keep the server's identity: its package
-    and what its approved config runs. Problems keyed by entry and field."""
+    active approval (`active`, by server name), and a pending bump or renewal, keep the
+    server's identity: its package and what its approved config runs. Problems keyed by
+    entry and field. An entry with the active approval's config and package, as every
+    entry of a file imported again, keeps it by definition and is not checked."""
     problems: dict[str, list[str]] = {}
-    active = {a.server.name: a for a in Approval.objects.active().select_related("server")
-              .filter(server__in=list(servers.values()))}
 
     def add(where, found):
         for key, messages in found.items():
@@ -232,7 +233,8 @@ def _identity_problems(registry: formats.Registry, servers: dict) -> dict[str, l
 
     for index, entry in enumerate(registry.approved):
         current = active.get(entry.name)
-        if current is None:
+        if current is None or (entry.config == current.config and entry.package in (
+                "", current.server.package)):
             continue
         where = f"approved[{index}] ({entry.name})"
         server = current.server
