@@ -62,7 +62,7 @@ bench: install
 
 bench-large: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/run.py \
-		--approvals 100000 --only http,scale
+		--approvals 100000 --only http,scale,import
 
 # locust, 32 users for 30 s, against gunicorn with the production's three workers.
 load: install

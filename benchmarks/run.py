@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SIZED = {"http_bench", "scale_bench"}
+SIZED = {"http_bench", "import_bench", "scale_bench"}
 
 
 def main():
