@@ -3,8 +3,14 @@ their audit entries in one statement too, since django-auditlog's signals see no
 queryset update."""
 
 from auditlog.cid import get_cid
-from auditlog.diff import model_instance_diff
+from auditlog.diff import (
+    get_field_value,
+    get_mask_function,
+    model_instance_diff,
+    track_field,
+)
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import CharField, DateTimeField, F, IntegerField, JSONField, Value
@@ -62,9 +68,15 @@ def audit_written(pairs, *, actor, now) -> int:
     signals see no bulk_create or bulk_update): `pairs` of (the row before, None if it was
     created; the row as written), each diffed as auditlog diffs a save (masks included),
     written in one INSERT per thousand. A pair that changed nothing writes none."""
-    entries = []
+    entries, creations = [], {}
     for before, after in pairs:
-        changes = model_instance_diff(before, after)
+        if before is None:
+            model = after.__class__
+            if model not in creations:
+                creations[model] = _creation_diff(model)
+            changes = creations[model](after)
+        else:
+            changes = model_instance_diff(before, after)
         if not changes:
             continue
         entries.append(LogEntry(
@@ -74,3 +86,26 @@ def audit_written(pairs, *, actor, now) -> int:
             changes=changes, actor=actor, timestamp=now, cid=get_cid()))
     LogEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
+
+
+def _creation_diff(model):
+    """`model_instance_diff(None, row)` for rows of `model`, with what it looks up for every
+    row (the tracked fields, the mask, each field's value before) looked up once."""
+    options = auditlog.get_model_fields(model)
+    fields = [field for field in model._meta.get_fields() if track_field(field)
+              and (not options["include_fields"] or field.name in options["include_fields"])
+              and field.name not in options["exclude_fields"]]
+    before = [(field, get_field_value(None, field)) for field in fields]
+    masked, mask = set(options["mask_fields"]), get_mask_function(options["mask_callable"])
+
+    def diff(row) -> dict | None:
+        changes = {}
+        for field, old in before:
+            new = get_field_value(row, field)
+            if old != new:
+                changes[field.name] = ((mask(smart_str(old)), mask(smart_str(new)))
+                                       if field.name in masked
+                                       else (smart_str(old), smart_str(new)))
+        return changes or None
+
+    return diff

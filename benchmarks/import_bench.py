@@ -128,7 +128,7 @@ def main():
     from registry.formats import yaml_loading
     from registry.models import Approval
 
-    yaml_loading.MAX_VALUES = max(yaml_loading.MAX_VALUES, 30 * count)
+    yaml_loading.MAX_VALUES = max(yaml_loading.MAX_VALUES, 100 * count)
 
     app.conf.update(task_always_eager=False, broker_url="memory://")  # builds are queued
     rounds = 3 if count <= 10_000 else 1
