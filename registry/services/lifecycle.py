@@ -85,6 +85,8 @@ def activate_many(*, approvals: list[tuple[Approval, list]], actor=None) -> list
                                  batch_size=1000)
     audit_written([(None, approval) for approval in made] + superseded,
                   actor=actor, now=now)
+    signals.active_approval_changed.send(
+        sender=Approval, server_ids=[approval.server_id for approval in made], actor=None)
     return made
 
 

@@ -10,9 +10,11 @@ from django.core import mail
 from django.utils import timezone
 
 from approvals import services as workflow
+from approvals.importer import import_registry
 from approvals.models import SignOff
 from audit.actors import SYSTEM_USERNAME
 from notifications import tasks
+from registry import formats
 from registry.models import Approval
 from registry.services import revoke_approval
 from tests.approvals.services.helpers import bump
@@ -147,3 +149,26 @@ def test_requests_that_follow_the_active_approval_are_left_alone(
     assert workflow.reroute_open_requests(server=active_approval.server) == []
     minor.refresh_from_db()
     assert (minor.bump_level, minor.base_approval_id) == ("minor", active_approval.pk)
+
+
+def test_an_import_that_approves_a_newer_version_withdraws_the_older_open_bump(
+        active_approval, file, security, django_capture_on_commit_callbacks):
+    """The importer writes approvals in bulk (issue 10); an open bump still follows the
+    active approval it makes, as after a sign-off."""
+    patch = bump(file, "1.2.4")
+    today = timezone.localdate()
+    registry = formats.Registry(
+        metadata={}, pending_review=[], denied=[], version_bump_policy={},
+        incident_response={}, approved=[formats.ApprovedEntry(
+            name="context7", version="2.0.0", source=active_approval.server.source,
+            package_registry="npm", package="@context7/mcp-server",
+            approved_by=security.email, approved_date=today - dt.timedelta(days=1),
+            expires=today + dt.timedelta(days=80), data_scope="PUBLIC", risk="LOW",
+            rationale="Reviewed.", config={"command": "npx",
+                                           "args": ["-y", "@context7/mcp-server@2.0.0"]})])
+    with django_capture_on_commit_callbacks(execute=True):
+        import_registry(registry=registry)
+    assert Approval.objects.get(server__name="context7", status="active").version == "2.0.0"
+    patch.refresh_from_db()
+    assert patch.status == "withdrawn"
+    assert patch.events.filter(verb="withdrawn_by_system").exists()
