@@ -129,14 +129,15 @@ def _free_username(*candidates: str) -> str:
     return f"{base}-{n}"
 
 
-@transaction.atomic
 def sign_in_from_claims(*, claims: dict, address: str | None = None):
     """The portal user for verified ID-token claims: matched by the stable identifier
     (OIDC_USER_ID_CLAIM: `sub`, or e.g. Entra ID's `oid`), which is also the externalId of
     a user that SCIM created first; never by e-mail. Created on first sign-in with name and
     e-mail from the claims; roles synced from the groups claim at every sign-in. Refused
-    (SignInRefused, nothing changed) without the identifier, without the groups claim,
-    when no group is one the mapping knows, or for a deactivated account."""
+    (SignInRefused, nothing changed) without the identifier, without the groups claim, or
+    for a deactivated account. Refused too when no group is one the mapping knows; a person
+    the portal knows then also loses what the mapping gave them (withdraw_access), since the
+    provider no longer lets them in."""
     id_claim = settings.OIDC_USER_ID_CLAIM
     subject = claims.get(id_claim)
     if not isinstance(subject, str) or not subject.strip():
@@ -145,10 +146,55 @@ def sign_in_from_claims(*, claims: dict, address: str | None = None):
     groups = claim_groups(claims)
     roles, known = roles_for_groups(groups)
     if not known:
+        withdraw_access(subject=subject, groups=groups, address=address)
         raise SignInRefused(
             "None of your groups at the identity provider gives access to the portal "
             f"(it sent: {', '.join(groups) or 'no groups'}). Ask an administrator to map "
             "your group to a portal role.", code="unknown_groups", subject=subject)
+    ignored = sorted(set(groups) - set(known))
+    if ignored:
+        logger.info("sign-in of %s: groups the mapping does not know, ignored: %s",
+                    subject, ", ".join(ignored))
+    return _sign_in(claims=claims, subject=subject, groups=groups, roles=roles,
+                    ignored=ignored, address=address)
+
+
+@transaction.atomic
+def withdraw_access(*, subject: str, groups: list[str], address: str | None = None) -> bool:
+    """The provider signs in someone none of whose groups the mapping knows: if the portal
+    knows them, their roles (and the administrator's rights) go, as a role change from the
+    provider, and their API tokens end, as at a deactivation. Its own transaction, so that
+    the refusal that follows does not roll it back. False for a person never seen."""
+    identity = (ExternalIdentity.objects.select_for_update().select_related("user")
+                .filter(subject=subject).first())
+    if identity is None:
+        return False
+    user = identity.user
+    identity.groups = groups
+    identity.save(update_fields=["groups"])
+    apply_roles(user=user, roles=(), address=address,
+                source="sign-in refused: no group the mapping knows")
+    revoked = _revoke_api_tokens(user)
+    if revoked:
+        IdentityEvent.objects.create(
+            kind=IdentityEvent.Kind.ROLES_CHANGED, user=user, address=address,
+            detail=f"{user.username}: {revoked} API token(s) revoked: no group the mapping "
+                   "knows gives access to the portal any more",
+            data={"api_tokens_revoked": revoked, "groups": groups,
+                  "source": "sign-in refused: no group the mapping knows"})
+    return True
+
+
+def _revoke_api_tokens(user) -> int:
+    tokens = list(ApiToken.objects.filter(user=user))
+    for token in tokens:
+        token.delete()  # one by one, so that the audit trail records each
+    return len(tokens)
+
+
+@transaction.atomic
+def _sign_in(*, claims: dict, subject: str, groups: list[str], roles: frozenset[str],
+             ignored: list[str], address: str | None):
     identity = (ExternalIdentity.objects.select_for_update().select_related("user")
                 .filter(subject=subject).first())
     email = claims.get("email") if isinstance(claims.get("email"), str) else ""
@@ -175,8 +221,12 @@ def sign_in_from_claims(*, claims: dict, address: str | None = None):
     identity.save()
     apply_roles(user=user, roles=roles, source="sign-in", address=address)
     IdentityEvent.objects.create(kind=IdentityEvent.Kind.SIGN_IN, user=user, address=address,
-                                 detail=f"{user.username} signed in through the identity "
-                                        "provider", data={"subject": subject, "groups": groups})
+                                 detail=(f"{user.username} signed in through the identity "
+                                         "provider" + (f"; groups the mapping does not know, "
+                                                       f"ignored: {', '.join(ignored)}"
+                                                       if ignored else ""))[:500],
+                                 data={"subject": subject, "groups": groups,
+                                       "unmapped_groups": ignored})
     return user
 
 
@@ -210,9 +260,7 @@ def deactivate_user(*, user, reason: str, address: str | None = None) -> bool:
     user.is_active = False
     user.save(update_fields=["is_active"])
     ExternalIdentity.objects.filter(user=user).update(deactivated_at=timezone.now())
-    revoked = ApiToken.objects.filter(user=user).count()
-    for token in ApiToken.objects.filter(user=user):
-        token.delete()  # one by one, so that the audit trail records each
+    revoked = _revoke_api_tokens(user)
     IdentityEvent.objects.create(kind=IdentityEvent.Kind.DEACTIVATED, user=user,
                                  address=address, detail=f"{user.username}: {reason}"[:500],
                                  data={"api_tokens_revoked": revoked})

@@ -113,9 +113,47 @@ def test_a_refused_sign_in_says_why_and_changes_nothing(token_claims, code, says
     assert not ExternalIdentity.objects.exists()
 
 
-def test_unknown_groups_beside_a_known_one_are_ignored():
-    user = identity.sign_in_from_claims(claims=claims(groups=["Everyone", "platform"]))
+def test_unknown_groups_beside_a_known_one_are_ignored_but_shown_to_administrators(caplog):
+    with caplog.at_level("INFO", logger="accounts.identity"):
+        user = identity.sign_in_from_claims(claims=claims(groups=["Everyone", "platform"]))
     assert roles.roles_of(fresh(user)) == {"platform_team"}
+    assert "groups the mapping does not know, ignored: Everyone" in caplog.text
+    sign_in = IdentityEvent.objects.get(user=user, kind="sign_in")
+    assert sign_in.data["unmapped_groups"] == ["Everyone"]
+    assert "ignored: Everyone" in sign_in.detail
+
+
+@pytest.mark.parametrize("groups", [["Everyone"], []])
+def test_removed_from_every_mapped_group_refused_and_loses_roles_rights_and_tokens(
+        client, groups):
+    user = identity.sign_in_from_claims(
+        claims=claims(groups=["portal-admins", "tech-leads", "appsec"]))
+    assert fresh(user).is_superuser
+    _token, key = issue_token(user=user, name="hook", days=30)
+    with pytest.raises(SignInRefused) as refusal:
+        identity.sign_in_from_claims(claims=claims(groups=groups))
+    assert refusal.value.code == "unknown_groups"
+    user = fresh(user)
+    assert roles.roles_of(user) == set()
+    assert not user.groups.exists()
+    assert not user.is_superuser and not user.is_staff
+    assert not user.auth_token_set.exists()
+    response = client.get("/api/v1/servers/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401
+    refused = [event.data for event in IdentityEvent.objects.filter(
+        user=user, kind="roles_changed", data__source__startswith="sign-in refused")]
+    assert {"added": [], "removed": ["security_team", "tech_lead", "administrator"],
+            "source": "sign-in refused: no group the mapping knows"} in refused
+    assert any(data.get("api_tokens_revoked") == 1 for data in refused)
+    assert IdentityEvent.objects.filter(user=user, kind="sign_in").count() == 1
+
+
+def test_a_person_never_seen_in_no_mapped_group_is_only_refused():
+    with pytest.raises(SignInRefused):
+        identity.sign_in_from_claims(claims=claims(sub="00u-new", groups=["Everyone"]))
+    assert not get_user_model().objects.exists()
+    assert not ExternalIdentity.objects.exists()
+    assert not IdentityEvent.objects.filter(kind="roles_changed").exists()
 
 
 def test_a_deactivated_person_cannot_sign_in_and_keeps_no_roles_given_later():
