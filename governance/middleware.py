@@ -19,6 +19,14 @@ def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
+def is_scim(request) -> bool:
+    return request.path_info.startswith("/scim/")
+
+
+# RFC 7644 §3.12: the identity provider's SCIM client reads errors in this shape only.
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
 def _shown(text: str) -> str:
     return text.replace(NUL, "\\u0000")
 
@@ -51,6 +59,10 @@ class RefuseNulMiddleware:
         if named:
             detail = (f"The parameter {', '.join(named)} contains a NUL character (%00); "
                       "nothing was looked up.")
+        if is_scim(request):
+            return JsonResponse({"schemas": [SCIM_ERROR_SCHEMA], "status": "400",
+                                 "scimType": "invalidValue", "detail": detail}, status=400,
+                                content_type="application/scim+json")
         return render(request, "400.html", {"exception": detail}, status=400)
 
 

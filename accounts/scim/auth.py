@@ -14,7 +14,7 @@ from accounts import identity
 from accounts.models import ExternalIdentity, IdentityEvent
 from accounts.throttles import FailedTokenThrottle, client_address
 
-from .values import scim_error
+from .values import nul_field, scim_error
 
 # ─── which users SCIM sees: those of the identity provider ──────────────────────────
 # Local accounts (the break-glass superuser, the system user, demo users) have no external
@@ -64,7 +64,23 @@ class ScimAuthCheck(SCIMAuthCheckMiddleware):
             response["WWW-Authenticate"] = 'Bearer realm="scim"'
             return response
         request.scim_token = token
-        return None
+        return self._refuse_nul(request)
+
+    @staticmethod
+    def _refuse_nul(request):
+        """A NUL character anywhere in the body (PostgreSQL cannot store it): refused before
+        any adapter reads it."""
+        if request.method not in {"POST", "PUT", "PATCH"} or not request.body:
+            return None
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return None  # the view answers the invalid JSON
+        field = nul_field(body)
+        if field is None:
+            return None
+        return scim_error(400, f'"{field}" contains a NUL character (\\u0000), which is '
+                               "not allowed; nothing was changed.", "invalidValue")
 
     def process_response(self, request, response):
         token = getattr(request, "scim_token", None)

@@ -13,7 +13,7 @@ from accounts import identity
 from accounts.throttles import client_address
 
 from .auth import managed_users
-from .values import text
+from .values import text, user_id
 
 MEMBER_FILTER = re.compile(r'^members\[\s*value\s+eq\s+"([^"]+)"\s*\]$', re.IGNORECASE)
 
@@ -58,18 +58,10 @@ class ScimGroup(SCIMGroup):
             self._members = self._users(d.get("members"))
 
     def _users(self, members) -> list:
-        if not isinstance(members, list) or not all(
-                isinstance(m, dict) and isinstance(m.get("value"), str | int) for m in members):
+        if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
             raise exceptions.BadRequestError(
                 '"members" must be a list of {"value": "<user id>"}.', scim_type="invalidValue")
-        ids = []
-        for member in members:
-            try:
-                ids.append(int(member["value"]))
-            except ValueError:
-                raise exceptions.BadRequestError(
-                    f'No user has the id {member["value"]!r}.', scim_type="invalidValue"
-                ) from None
+        ids = [user_id(member.get("value")) for member in members]
         users = list(managed_users(get_user_model().objects.filter(pk__in=ids)))
         if len(users) != len(set(ids)):
             missing = set(ids) - {u.pk for u in users}

@@ -12,7 +12,7 @@ from accounts import identity
 from accounts.models import DirectoryGroup, ExternalIdentity
 from accounts.throttles import client_address
 
-from .values import as_bool, text
+from .values import as_bool, email_list, text
 
 
 class ScimUser(SCIMUser):
@@ -64,9 +64,8 @@ class ScimUser(SCIMUser):
         if not isinstance(d.get("name", {}), dict):
             raise exceptions.BadRequestError('"name" must be an object.',
                                              scim_type="invalidValue")
-        if not isinstance(d.get("emails", []), list | dict):
-            raise exceptions.BadRequestError('"emails" must be a list.',
-                                             scim_type="invalidValue")
+        if d.get("emails") is not None:
+            email_list(d["emails"])
 
     def from_dict(self, d):
         self.obj.username = text(d.get("userName"), "userName", required=True)
@@ -175,13 +174,17 @@ class ScimUser(SCIMUser):
             self.obj.first_name = text(value, "name.givenName")
         elif key == "name.familyname":
             self.obj.last_name = text(value, "name.familyName")
-        elif key == "name" and isinstance(value, dict):
+        elif key == "name":
+            if not isinstance(value, dict):
+                raise exceptions.BadRequestError(
+                    '"name" must be an object such as {"givenName": "...", "familyName": '
+                    '"..."}.', scim_type="invalidValue")
             self.obj.first_name = text(value.get("givenName"), "name.givenName")
             self.obj.last_name = text(value.get("familyName"), "name.familyName")
         elif key.startswith("emails"):
             email = value if isinstance(value, str) else None
             if email is None:
-                self.parse_emails(value)
+                self.parse_emails(email_list(value, attribute))
             else:
                 self.validate_email(email)
                 self.obj.email = email

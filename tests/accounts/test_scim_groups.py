@@ -70,6 +70,11 @@ def test_okta_renames_a_group(scim):
     [{"op": "add", "path": "members", "value": [{"value": "999999"}]}],
     [{"op": "add", "path": "members", "value": [{"value": "not-an-id"}]}],
     [{"op": "add", "path": "members", "value": "everyone"}],
+    [{"op": "add", "path": "members", "value": [{"value": "99999999999999999999999"}]}],
+    [{"op": "add", "path": "members", "value": [{"value": True}]}],
+    [{"op": "add", "path": "members", "value": [{"value": 1.5}]}],
+    [{"op": "add", "path": "members", "value": [{"value": None}]}],
+    [{"op": "replace", "path": "displayName", "value": "Portal\x00Security"}],
     [{"op": "move", "path": "members"}],
     "not a list",
 ])
@@ -80,6 +85,20 @@ def test_a_bad_group_patch_gets_a_scim_error_and_changes_nothing(scim, operation
     response = scim.patch(f"Groups/{gid}", {"schemas": [PATCH_OP], "Operations": operations})
     assert response.status_code == 400 and response.json()["schemas"] == [ERROR_SCHEMA]
     assert list(DirectoryGroup.objects.get(pk=gid).members.all()) == [user]
+    assert DirectoryGroup.objects.get(pk=gid).display_name == "Portal Security"
+
+
+@pytest.mark.parametrize("value", [True, 1, "99999999999999999999999", " ", "1e3"])
+def test_a_member_value_must_be_a_user_id_in_a_string_of_digits(scim, value):
+    user = created(scim, okta_user())
+    gid = scim.post("Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Portal Security",
+                               "members": []}).json()["id"]
+    response = scim.patch(f"Groups/{gid}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "add", "path": "members", "value": [{"value": value}]}]})
+    assert response.status_code == 400
+    assert "must be a user's id as a string of digits" in response.json()["detail"]
+    assert not DirectoryGroup.objects.get(pk=gid).members.exists()
+    assert roles.roles_of(get_user_model().objects.get(pk=user.pk)) == set()
 
 
 def test_deleting_a_group_takes_its_roles_away(scim):

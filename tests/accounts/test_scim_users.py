@@ -117,6 +117,13 @@ def test_okta_reactivation_turns_the_account_back_on(scim):
     ({**okta_user(), "emails": [{"value": "not-an-address"}]}, "Invalid email"),
     ({**okta_user(), "name": "Test User"}, '"name" must be an object'),
     ([1, 2], "must be a SCIM User object"),
+    ({**okta_user(), "emails": ["test.user@okta.local"]}, '"emails" must be a list of objects'),
+    ({**okta_user(), "emails": [{"value": 5}]}, '"emails" must be a list of objects'),
+    ({**okta_user(), "userName": "test\x00user"}, '"userName" contains a NUL character'),
+    ({**okta_user(), "name": {"givenName": "T\x00"}},
+     '"name.givenName" contains a NUL character'),
+    ({**okta_user(), "emails": [{"value": "a@b.com", "type": "w\x00"}]},
+     '"emails[0].type" contains a NUL character'),
 ])
 def test_a_malformed_user_gets_a_scim_error_and_changes_nothing(scim, body, says):
     users = get_user_model().objects.count()
@@ -126,6 +133,31 @@ def test_a_malformed_user_gets_a_scim_error_and_changes_nothing(scim, body, says
     assert get_user_model().objects.count() == users
     event = IdentityEvent.objects.filter(kind="scim_refused").first()
     assert event.data["status"] == 400 and says in event.data["error"]
+
+
+@pytest.mark.parametrize(("operation", "says"), [
+    ({"op": "replace", "path": "name", "value": "Test User"}, '"name" must be an object'),
+    ({"op": "replace", "value": {"name": 5}}, '"name" must be an object'),
+    ({"op": "add", "path": "emails", "value": ["x@y.com"]}, '"emails" must be a list of'),
+    ({"op": "replace", "path": "name.givenName", "value": "T\x00"},
+     '"Operations[1].value" contains a NUL character'),
+])
+def test_a_malformed_user_patch_gets_a_scim_error_and_changes_nothing(scim, operation, says):
+    user = created(scim, okta_user())
+    response = scim.patch(f"Users/{user.pk}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "replace", "path": "name.familyName", "value": "Changed"}, operation]})
+    assert response.status_code == 400, response.content
+    assert response.json()["schemas"] == [ERROR_SCHEMA] and says in response.json()["detail"]
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("Test", "User")
+
+
+def test_a_nul_in_a_filter_gets_a_scim_error_document(scim):
+    response = scim.get("Users", filter='userName eq "test\x00"')
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith(SCIM)
+    assert response.json()["schemas"] == [ERROR_SCHEMA]
+    assert "filter" in response.json()["detail"]
 
 
 def test_a_taken_external_id_is_a_conflict(scim):
