@@ -1,14 +1,15 @@
 """A leaver's work (SPEC §10): when the identity provider deactivates someone, the reviews
 assigned to them go back to the queue, and what they own (active approvals they signed,
-their open requests) is listed for the security team to hand over. Called by the receiver
-of accounts.signals.user_deactivated (notifications.leaver_notices), inside the
-deactivation's transaction."""
+active approvals they own, their open requests) is listed for the security team to hand
+over. Called by the receiver of accounts.signals.user_deactivated
+(notifications.leaver_notices), inside the deactivation's transaction."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from django.db import transaction
+from django.db.models import Q
 
 from registry.models import Approval
 
@@ -20,9 +21,10 @@ class Handover:
     reviews: list[Request]  # back in the queue, unassigned
     requests: list[Request]  # their own open requests
     approvals: list[Approval]  # active approvals they signed
+    owned: list[Approval] = dataclasses.field(default_factory=list)  # active, theirs
 
     def __bool__(self):
-        return bool(self.reviews or self.requests or self.approvals)
+        return bool(self.reviews or self.requests or self.approvals or self.owned)
 
 
 @transaction.atomic
@@ -39,6 +41,8 @@ def hand_over(*, user, reason: str) -> Handover:
             detail=f"{user.get_full_name() or user.get_username()} left ({reason}): the "
                    "review is back in the queue.")
     requests = list(Request.objects.open().filter(requester=user).select_related("server"))
-    approvals = list(Approval.objects.filter(status=Approval.Status.ACTIVE, approvers=user)
-                     .select_related("server"))
-    return Handover(reviews=reviews, requests=requests, approvals=approvals)
+    active = Approval.objects.filter(status=Approval.Status.ACTIVE).select_related("server")
+    approvals = list(active.filter(approvers=user).distinct())
+    # The owner is told about upstream releases; with none named, the requester owns it.
+    owned = list(active.filter(Q(owner=user) | Q(owner__isnull=True, request__requester=user)))
+    return Handover(reviews=reviews, requests=requests, approvals=approvals, owned=owned)

@@ -32,6 +32,11 @@ def notify_leaver(sender, *, user, reason: str, **kwargs) -> None:
         lines += ["", "Active approvals they signed (name a new owner at the next renewal):"]
         lines += [f"- {a.server.name} {a.version}, expires {a.expires:%Y-%m-%d}: "
                   f"{absolute(server_path(a.server.name))}" for a in handover.approvals]
+    if handover.owned:
+        lines += ["", "Active approvals they own (name a new owner: the owner is told about "
+                      "upstream releases; until then the security team is):"]
+        lines += [f"- {a.server.name} {a.version}, expires {a.expires:%Y-%m-%d}: "
+                  f"{absolute(server_path(a.server.name))}" for a in handover.owned]
     if not handover:
         lines += ["", "They had no reviews, open requests or active approvals to hand over."]
     stamp = f"{timezone.now():%Y%m%d%H%M%S}"

@@ -2,7 +2,8 @@
 transaction that records the finding (receivers of registry.signals), mailed after commit:
 
 - an update available: the approval's owner (its requester unless the security team named
-  another person), once per release, with the link that files the bump;
+  another person; the security team when the owner has left), once per release, with the
+  link that files the bump;
 - the approved release deprecated, yanked or unpublished upstream: the security team, at
   once (and the chat);
 - a registry failing again and again: the administrators and the platform team, once per
@@ -31,9 +32,11 @@ def bump_link(server: str, version: str) -> str:
 
 
 def _owner_id(approval) -> int | None:
-    if approval.owner_id:
-        return approval.owner_id
-    return approval.request.requester_id if approval.request_id else None
+    """The approval's owner (its requester when none is named), or None when there is none
+    or they have left (deactivated): the security team is told instead."""
+    owner = approval.owner if approval.owner_id else (
+        approval.request.requester if approval.request_id else None)
+    return owner.pk if owner is not None and owner.is_active else None
 
 
 def notify_upstream_release(sender, *, release: UpstreamRelease, **kwargs) -> None:

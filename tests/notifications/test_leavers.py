@@ -65,3 +65,27 @@ def test_a_request_no_one_left_can_sign_is_flagged_in_the_queue(file, security, 
     identity.apply_roles(user=tech_lead, roles={"member"}, source="sign-in")
     page = client_for(security).get("/queue/").content.decode()
     assert f"#{request.pk} context7" in page and "no one can sign as tech_lead" in page
+
+
+def test_the_approvals_a_leaver_owns_are_listed_for_hand_over(
+        file, approve, developer, security, tech_lead, django_capture_on_commit_callbacks):
+    # The requester owns the approval when no other owner is named.
+    approval = Approval.objects.get(request=approve(file()))
+    assert approval.owner in (None, developer)
+    with django_capture_on_commit_callbacks(execute=True):
+        identity.deactivate_user(user=developer, reason="left the company")
+    notice = Notification.objects.get(kind=Notification.Kind.LEAVER)
+    assert "work to hand over" in notice.subject
+    assert "Active approvals they own" in notice.body
+    assert f"context7 {approval.version}" in notice.body
+
+
+def test_an_approval_whose_named_owner_leaves_is_listed(file, approve, developer, security,
+                                                        tech_lead):
+    approval = Approval.objects.get(request=approve(file()))
+    approval.owner = tech_lead
+    approval.save()
+    identity.deactivate_user(user=tech_lead, reason="left the company")
+    notice = Notification.objects.get(kind=Notification.Kind.LEAVER)
+    owned = notice.body.split("Active approvals they own")[1]
+    assert f"context7 {approval.version}" in owned

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 
+from accounts import identity
 from governance.celery import app
 from governance.policy.versions import repin_args
 from notifications.models import Notification
@@ -204,6 +205,17 @@ def test_without_a_named_owner_the_requester_is_told(registry_server, file, appr
     assert approval.owner == developer
     told = Notification.objects.get(kind="upstream_update")
     assert list(told.recipients.all()) == [developer]
+
+
+def test_when_the_owner_has_left_the_security_team_is_told(registry_server, fetch_approval,
+                                                          developer, security):
+    identity.deactivate_user(user=developer, reason="left the company")
+    serve_pypi(registry_server)
+
+    upstream_watch.watch_upstream_releases()
+
+    told = Notification.objects.get(kind="upstream_update")
+    assert list(told.recipients.all()) == [security]
 
 
 @pytest.mark.parametrize("answer, says", [
