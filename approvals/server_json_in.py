@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import quote
 
 from django.conf import settings
@@ -45,6 +46,70 @@ class Reading:
         self.problems.setdefault(where, []).append(message)
 
 
+# ─── the shape of a ServerDetail ──────────────────────────────────────────────────────
+# The JSON types of its fields, as the ServerDetail schema of the MCP Registry's OpenAPI
+# document (version 2025-12-01) gives them: checked before anything is read, so that a
+# document of another shape is refused naming the field and nothing is filled from it.
+# Values (patterns, enums, lengths) are the mapping's own rules below, said field by field.
+class MapOf:
+    """An object whose every value has `shape` (the schema's additionalProperties)."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+INPUT = {"description": str, "isRequired": bool, "format": str, "value": str, "isSecret": bool,
+         "default": str, "placeholder": str, "choices": [str]}
+INPUT_WITH_VARIABLES = {**INPUT, "variables": MapOf(INPUT)}
+KEY_VALUE_INPUT = {**INPUT_WITH_VARIABLES, "name": str}
+ARGUMENT = {**INPUT_WITH_VARIABLES, "type": str, "name": str, "valueHint": str,
+            "isRepeated": bool}
+TRANSPORT = {"type": str, "url": str, "headers": [KEY_VALUE_INPUT]}
+PACKAGE = {"registryType": str, "registryBaseUrl": str, "identifier": str, "version": str,
+           "fileSha256": str, "runtimeHint": str, "transport": TRANSPORT,
+           "runtimeArguments": [ARGUMENT], "packageArguments": [ARGUMENT],
+           "environmentVariables": [KEY_VALUE_INPUT]}
+SERVER_DETAIL = {
+    "$schema": str, "name": str, "description": str, "title": str, "version": str,
+    "websiteUrl": str, "icons": [dict], "_meta": dict,
+    "repository": {"url": str, "source": str, "id": str, "subfolder": str},
+    "packages": [PACKAGE], "remotes": [{**TRANSPORT, "variables": MapOf(INPUT)}],
+}
+MUST_BE = {str: "must be a string", bool: "must be true or false", dict: "must be an object",
+           list: "must be an array"}
+MAX_SHAPE_PROBLEMS = 10
+
+
+def _shape_problems(value, shape, where: str):
+    """(field, message) for each value in `value` that is not of the type `shape` gives."""
+    expected = dict if isinstance(shape, dict | MapOf) else list if isinstance(shape, list) \
+        else shape
+    # bool is an int in Python, and no JSON number is a bool or a string: exact types.
+    if type(value) is not expected:
+        yield where, MUST_BE[expected]
+    elif isinstance(shape, list):
+        for i, item in enumerate(value):
+            yield from _shape_problems(item, shape[0], f"{where}[{i}]")
+    elif isinstance(shape, MapOf):
+        for key, item in value.items():
+            yield from _shape_problems(item, shape.shape, f"{where}.{key[:60]}")
+    elif isinstance(shape, dict):
+        for key, inner in shape.items():
+            if key in value:
+                yield from _shape_problems(value[key], inner, f"{where}.{key}" if where
+                                           else key)
+
+
+def _check_shape(doc: dict, reading: Reading) -> bool:
+    """Record each field of `doc` that is not of its schema type; True when all are."""
+    found = list(islice(_shape_problems(doc, SERVER_DETAIL, ""), MAX_SHAPE_PROBLEMS + 1))
+    for where, message in found[:MAX_SHAPE_PROBLEMS]:
+        reading.problem(where, message)
+    if len(found) > MAX_SHAPE_PROBLEMS:
+        reading.problem("server.json", "has more fields of the wrong type; fix these first")
+    return not found
+
+
 def parse_server_json(text: str) -> Reading:
     """Read pasted text as a server.json."""
     reading = Reading()
@@ -75,10 +140,7 @@ def _input_value(item: dict, name: str) -> str:
 
 def _arguments(items, where: str, reading: Reading) -> list[str]:
     args = []
-    for i, item in enumerate(items or []):
-        if not isinstance(item, dict):
-            reading.unmapped.append(f"{where}[{i}]: not an argument object")
-            continue
+    for i, item in enumerate(items or []):  # objects: the shape was checked
         if item.get("type") == "named" and isinstance(item.get("name"), str):
             flag = item["name"]
             if item.get("value") is not None or item.get("isRequired"):
@@ -168,6 +230,8 @@ def read_server_detail(doc) -> Reading:
     reading = Reading()
     if not isinstance(doc, dict):
         reading.problem("server.json", "must be a JSON object (a ServerDetail)")
+        return reading
+    if not _check_shape(doc, reading):
         return reading
     name = doc.get("name")
     if not isinstance(name, str) or not REVERSE_DNS_NAME.fullmatch(name):
