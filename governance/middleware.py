@@ -4,7 +4,8 @@ A NUL character in the address (`/servers/%00/`, `?server=%00`) answers 400 befo
 runs: PostgreSQL refuses NUL in text ("A string literal cannot contain NUL (0x00)
 characters"), so a lookup by that value would end in a 500. Bodies are checked where they
 are read: form fields refuse NUL (Django's CharField), and the API's JSON parser refuses it
-anywhere in the body, naming the field (governance.limits)."""
+anywhere in the body, naming the field (governance.limits). The MCP Registry API (/v0.1/)
+says the same in its own error form, by a middleware of its own listed before this one."""
 
 from __future__ import annotations
 

@@ -87,7 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    # Last, so that its 400 page knows the user; before any view looks a value up.
+    # Last, so that its 400 page knows the user; before any view looks a value up. The
+    # Registry API (/v0.1/) answers its own clients in its own error form, first.
+    "registry.api.registry_v01.RefuseNulMiddleware",
     "governance.middleware.RefuseNulMiddleware",
 ]
 

@@ -22,11 +22,19 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from governance.limits import NUL
+
 from .formats import server_json
-from .models import Approval, in_force, in_force_q
+from .models import Approval, Server, in_force, in_force_q
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 100
+MAX_ID = 2**63 - 1  # a bigint: the largest approval id a database can hold
+# `updated_since` is compared in UTC and in the local time zone (a lapse happens at local
+# midnight); instants this close to the ends of the calendar are moved a day inward, which
+# changes no answer (nothing was written in year 1 or 9999) and no conversion can overflow.
+EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 FIELDS = ("id", "server__name", "version", "server__source", "server__package_registry",
           "server__package", "config", "data_scope", "expires", "status", "created_at",
@@ -40,6 +48,7 @@ class BadQuery(ValueError):
 @dataclass(frozen=True)
 class Query:
     search: str = ""
+    namespace: str = ""  # the organisation's, that `search` may reach into
     version: str = ""
     updated_since: dt.datetime | None = None
     include_deleted: bool = False
@@ -55,11 +64,26 @@ def encode_cursor(name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _cursor_content(name, pk) -> bool:
+    """Whether (name, pk) is a key this registry could have put in a cursor: a server name
+    the database can hold (no NUL, no lone surrogate, within the column's length) and an id
+    in the range of its ids; anything else would end in a database error, not an answer."""
+    if not isinstance(name, str) or not isinstance(pk, int) or isinstance(pk, bool):
+        return False
+    if not 0 < len(name) <= Server._meta.get_field("name").max_length or NUL in name:
+        return False
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return 0 <= pk <= MAX_ID
+
+
 def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, pk = json.loads(raw)
-        if isinstance(name, str) and isinstance(pk, int) and not isinstance(pk, bool):
+        if _cursor_content(name, pk):
             return name, pk
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         pass
@@ -86,9 +110,34 @@ def _annotated(today: dt.date):
     return Approval.objects.annotate(latest_id=Subquery(latest))
 
 
+def check_since(since: dt.datetime) -> dt.datetime:
+    """`updated_since` in UTC; BadQuery when the instant is outside the calendar there
+    (year 1 at +14:00, year 9999 at -14:00)."""
+    try:
+        return since.astimezone(dt.UTC)
+    except OverflowError:
+        raise BadQuery("updated_since: must be an instant between the years 1 and 9999 in "
+                       "UTC, e.g. 2025-08-07T13:15:04Z") from None
+
+
+def search_q(search: str, namespace: str) -> Q | None:
+    """The official document's `search`: a case-insensitive substring of the served name
+    (`namespace/server`). The namespace is every server's, so a term inside it matches
+    all; a term across its slash matches the servers whose name starts with what follows
+    the slash; None when no served name can hold the term."""
+    term, namespace = search.lower(), namespace.lower()
+    if "/" not in term:
+        return Q() if term in namespace else Q(server__name__icontains=term)
+    head, _, tail = term.partition("/")
+    if "/" in tail or not namespace.endswith(head):
+        return None
+    return Q(server__name__istartswith=tail)
+
+
 def _changed_since(since: dt.datetime, today: dt.date) -> Q:
     """Created, changed status, or lapsed by date (no write happens then) at or after
     `since`."""
+    since = min(max(since, EARLIEST), LATEST)
     local = timezone.localtime(since)
     first_expiry = local.date() - dt.timedelta(days=1) if local.time() == dt.time.min \
         else local.date()
@@ -131,7 +180,10 @@ def served_page(query: Query, today: dt.date | None = None
     elif not query.include_deleted:
         rows = rows.filter(in_force_q(today))
     if query.search:
-        rows = rows.filter(server__name__icontains=query.search)
+        found = search_q(query.search, query.namespace)
+        if found is None:
+            return [], None
+        rows = rows.filter(found)
     if query.version == "latest":
         rows = rows.filter(id=Subquery(
             Approval.objects.filter(server_id=OuterRef("server_id"))

@@ -19,11 +19,13 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import APIException
 
 from accounts.authentication import ApiTokenAuthentication
+from governance.middleware import nul_problems
 from governance.models import Organisation, RegistryAccess
 
 from .. import mcp_registry
 from ..formats import server_json
 
+PATH_PREFIX = "/v0.1/"  # registry.urls: the API sits at the site's root
 READ_METHODS = ("GET", "HEAD")
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -46,6 +48,26 @@ def _with_cors(response):
     for key, value in CORS.items():
         response[key] = value
     return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in an address of this API (`?search=%00`, a server name or version
+    with %00) answers 400 in the document's error form, with the CORS headers its browser
+    clients need to read it; governance.middleware refuses it for every other address with
+    the portal's own 400. Listed before that one, so that it answers first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problems = nul_problems(request) if request.path_info.startswith(PATH_PREFIX) \
+            else None
+        if problems is None:
+            return self.get_response(request)
+        return error(400, "; ".join(f"{key or 'path'}: {message}"
+                                    for key, messages in problems.items()
+                                    for message in messages)
+                     + "; nothing was looked up")
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -112,7 +134,7 @@ def _flag(request, name: str) -> bool:
     raise mcp_registry.BadQuery(f"{name}: must be true or false, not {value[:40]!r}")
 
 
-def _query(request) -> mcp_registry.Query:
+def _query(request, org: Organisation) -> mcp_registry.Query:
     params = request.GET
     limit = params.get("limit", "")
     if limit and not (limit.isascii() and limit.isdigit()
@@ -130,9 +152,11 @@ def _query(request) -> mcp_registry.Query:
             raise mcp_registry.BadQuery(
                 "updated_since: must be an RFC 3339 date-time with its offset, e.g. "
                 "2025-08-07T13:15:04Z")
+        since = mcp_registry.check_since(since)
     cursor = params.get("cursor", "")
     return mcp_registry.Query(
         search=params.get("search", "").strip()[:200],
+        namespace=org.registry_namespace,
         version=params.get("version", "").strip()[:255],
         updated_since=since,
         include_deleted=_flag(request, "include_deleted"),
@@ -147,29 +171,9 @@ def _local_name(org: Organisation, server_name: str) -> str | None:
     return name if namespace == org.registry_namespace and name else None
 
 
-def _search_term(org: Organisation, search: str) -> str | None:
-    """`search` matches the full name; the namespace part is the same for all, so a term
-    that reaches into it is answered on the server part (None: nothing can match)."""
-    prefix = f"{org.registry_namespace}/"
-    if "/" in search:
-        head, _, tail = search.partition("/")
-        return tail if prefix[:-1].endswith(head) and "/" not in tail else None
-    if search in prefix[:-1]:
-        return ""  # a part of the namespace: every server matches
-    return search
-
-
 @registry_view
 def server_list(request, org):
-    query = _query(request)
-    if query.search:
-        term = _search_term(org, query.search)
-        if term is None:
-            return _document(request, server_json.server_list(
-                [], namespace=org.registry_namespace, organisation=org.organization,
-                next_cursor=None))
-        query = mcp_registry.Query(**{**query.__dict__, "search": term})
-    page, after = mcp_registry.served_page(query)
+    page, after = mcp_registry.served_page(_query(request, org))
     return _document(request, server_json.server_list(
         page, namespace=org.registry_namespace, organisation=org.organization,
         next_cursor=mcp_registry.encode_cursor(*after) if after else None))

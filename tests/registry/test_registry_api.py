@@ -4,6 +4,7 @@ official_openapi.VENDORED_COMMIT), errors included."""
 
 import datetime as dt
 
+import pytest
 import time_machine
 from django.utils import timezone
 
@@ -127,6 +128,24 @@ def test_search_matches_a_substring_of_the_name(org, reader):
     assert names(get(reader, LIST, search="org.other/file").json()) == []
 
 
+def test_search_is_a_case_insensitive_substring_of_the_full_name(org, reader):
+    ApprovalFactory(server__name="xcon")
+    ApprovalFactory(server__name="context7")
+
+    def found(term):
+        return names(get(reader, LIST, search=term).json())
+
+    # Across the slash, what follows it starts the server's name: com.acme/xcon has no
+    # "me/con" in it.
+    assert found("me/con") == ["com.acme/context7"]
+    assert found("ACME/CON") == ["com.acme/context7"]
+    assert found("/x") == ["com.acme/xcon"]
+    assert found("Context7") == ["com.acme/context7"]
+    assert found("ACME") == found("e/") == found("com.acme/") == [
+        "com.acme/context7", "com.acme/xcon"]
+    assert found("acme/con/x") == found("com.acm/con") == found("me.com/") == []
+
+
 def test_version_latest_and_exact_version(org, reader):
     server = ServerFactory(name="context7")
     old = ApprovalFactory(server=server, version="1.0.0", status=Approval.Status.SUPERSEDED,
@@ -185,6 +204,23 @@ def test_updated_since_before_the_lapse_day_does_not_list_it_early(org, reader):
         body = get(reader, LIST, updated_since="2026-03-05T00:00:00Z").json()
 
     assert body["servers"] == []
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00-10:00",
+                                   "9999-12-31T23:59:59+10:00"])
+def test_updated_since_at_the_ends_of_the_calendar_is_answered(org, reader, settings,
+                                                              time_zone, since):
+    """Go's zero time (0001-01-01T00:00:00Z) is what a client that has never synced may
+    send: everything changed since then; nothing changed since the end of year 9999."""
+    settings.TIME_ZONE = time_zone
+    ApprovalFactory(server__name="kept")
+    ApprovalFactory(server__name="revoked", status=Approval.Status.REVOKED,
+                    status_changed_at=timezone.now())
+
+    found = names(get(reader, LIST, updated_since=since).json())
+
+    assert found == ([] if since.startswith("9999") else ["com.acme/kept", "com.acme/revoked"])
 
 
 def test_versions_of_a_server_by_url_encoded_name(org, reader):

@@ -2,6 +2,9 @@
 makes optional (501), ETag/304, CORS, read access (open or token) and the namespace; every
 response validated against the official OpenAPI document."""
 
+import base64
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -31,11 +34,30 @@ def test_unknown_server_or_version_answers_404_in_the_documents_form(org, reader
     validate(response, path.replace("%2F", "/"))
 
 
+def _cursor(content) -> str:
+    """A cursor as the registry writes them (base64url of JSON), holding `content`."""
+    return base64.urlsafe_b64encode(json.dumps(content).encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize("params, names_field", [
     ({"limit": "0"}, "limit"), ({"limit": "abc"}, "limit"), ({"limit": "101"}, "limit"),
+    ({"limit": "１０"}, "limit"),
     ({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "WzEsMl0"}, "cursor"),
+    # Cursors of the registry's form whose content it never writes: each would otherwise
+    # reach the database (PostgreSQL refuses NUL in text; ids are bigints).
+    ({"cursor": _cursor(["context\u0000", 1])}, "cursor"),
+    ({"cursor": _cursor(["\ud800", 1])}, "cursor"),
+    ({"cursor": _cursor(["x" * 65, 1])}, "cursor"),
+    ({"cursor": _cursor(["context7", 10**30])}, "cursor"),
+    ({"cursor": _cursor(["context7", -5])}, "cursor"),
+    ({"cursor": _cursor(["context7", 1.5])}, "cursor"),
+    ({"cursor": _cursor({"context7": 1})}, "cursor"),
     ({"updated_since": "yesterday"}, "updated_since"),
     ({"updated_since": "2026-03-05T00:00:00"}, "updated_since"),
+    ({"updated_since": "2025-13-45T00:00:00Z"}, "updated_since"),
+    # Instants outside the calendar in UTC.
+    ({"updated_since": "0001-01-01T00:00:00+14:00"}, "updated_since"),
+    ({"updated_since": "9999-12-31T23:59:59-14:00"}, "updated_since"),
     ({"include_deleted": "maybe"}, "include_deleted"),
 ])
 def test_bad_parameters_answer_400_naming_the_parameter(org, reader, params, names_field):
@@ -43,6 +65,31 @@ def test_bad_parameters_answer_400_naming_the_parameter(org, reader, params, nam
 
     assert response.status_code == 400
     assert validate(response, LIST)["error"].startswith(f"{names_field}:")
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path, params, names_field", [
+    (LIST, {"search": "context\x007"}, "search"),
+    (LIST, {"version": "1.2.3\x00"}, "version"),
+    (LIST, {"cursor\x00": "x"}, "cursor\\u0000"),
+    ("/v0.1/servers/com.acme%2Fcontext7%00/versions", {}, "path"),
+    ("/v0.1/servers/com.acme%2Fcontext7/versions/1.2.3%00", {}, "path"),
+    ("/v0.1/servers/com.acme%2Fcontext7/versions/latest", {"include_deleted": "\x00"},
+     "include_deleted"),
+])
+def test_a_nul_character_answers_400_in_the_documents_form(org, reader, path, params,
+                                                           names_field):
+    """PostgreSQL refuses NUL in text: refused before anything is looked up, in this API's
+    error form with the CORS headers its browser clients need to read it."""
+    ApprovalFactory(server__name="context7", version="1.2.3")
+
+    response = reader.get(path, params)
+
+    assert response.status_code == 400
+    error = validate(response, path)["error"]
+    assert error.startswith(f"{names_field}: ")
+    assert "NUL character" in error
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 def test_unknown_path_under_v01_is_a_json_404(org, reader):
