@@ -218,14 +218,14 @@ NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 # and who may read it ("token": signed-in users and token holders; "open": anyone who can
 # reach the portal). Both are the defaults of new installations; administrators change
 # them in the admin (Organisation metadata).
-REGISTRY_NAMESPACE = os.environ.get("REGISTRY_NAMESPACE", "com.example")
-REGISTRY_API_ACCESS = os.environ.get("REGISTRY_API_ACCESS", "token")
+REGISTRY_NAMESPACE = os.environ.get("REGISTRY_NAMESPACE") or "com.example"
+REGISTRY_API_ACCESS = os.environ.get("REGISTRY_API_ACCESS") or "token"
 
 # The upstream release watch (registry.upstream_watch, daily): where it reads each package's
 # releases. Unset: that registry's packages are not watched. UPSTREAM_NPM_URL is the base of
 # an npm registry or mirror (the package document is BASE/<name>); UPSTREAM_PYPI_JSON_URL a
 # PyPI JSON API address with {package} where the name goes (PyPI and its mirrors serve
-# .../pypi/{package}/json).
+# .../pypi/{package}/json). UPSTREAM_TIMEOUT bounds a whole fetch, not each read.
 UPSTREAM_NPM_URL = os.environ.get("UPSTREAM_NPM_URL", "")
 UPSTREAM_PYPI_JSON_URL = os.environ.get("UPSTREAM_PYPI_JSON_URL", "")
 UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT") or 15)

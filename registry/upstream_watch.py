@@ -15,8 +15,12 @@ findings and its check row are written in one transaction, after the answer was 
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import logging
+import socket
+import threading
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -53,30 +57,111 @@ def package_url(package_registry: str, package: str) -> str | None:
     return None
 
 
+class _Deadline:
+    """The end of one fetch's time. The timeout of urllib bounds each socket operation, not
+    the fetch: a registry that answers a byte at a time just inside it would hold the job
+    (or the filing page) for as long as it liked. When the time is up every connection
+    the fetch opened is shut, which ends a read blocked in another thread at once."""
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+
+    def watch(self, sock) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._shut(sock)
+
+    @staticmethod
+    def _shut(sock) -> None:
+        # The plain socket's shutdown (an SSL socket's own would drop its state); one the
+        # other side closed already has nothing to shut.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _DeadlineMixin:
+    """A urllib handler whose connections are watched by a _Deadline."""
+
+    def __init__(self, deadline: _Deadline, **kwargs):
+        super().__init__(**kwargs)
+        self.deadline = deadline
+
+    def do_open(self, http_class, req, **http_conn_args):
+        deadline = self.deadline
+
+        def connection(*args, **kwargs):
+            conn = http_class(*args, **kwargs)
+            connect = conn.connect
+
+            def connect_and_watch():
+                connect()
+                deadline.watch(conn.sock)
+
+            conn.connect = connect_and_watch
+            return conn
+
+        return super().do_open(connection, req, **http_conn_args)
+
+
+class _HTTPHandler(_DeadlineMixin, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_DeadlineMixin, urllib.request.HTTPSHandler):
+    pass
+
+
 def fetch_json(url: str, *, timeout: float | None = None, max_bytes: int | None = None):
-    """GET `url` and parse its JSON, or raise UpstreamError saying what went wrong."""
+    """GET `url` and parse its JSON, or raise UpstreamError saying what went wrong. The
+    whole fetch (connecting, redirects, headers and body) takes at most `timeout`
+    seconds (UPSTREAM_TIMEOUT)."""
     timeout = timeout or settings.UPSTREAM_TIMEOUT
     max_bytes = max_bytes or settings.UPSTREAM_MAX_BYTES
     if not url.startswith(("http://", "https://")):
         raise upstream.UpstreamError(f"{url}: only http:// and https:// registries are read")
     request = urllib.request.Request(url, headers={
         "Accept": "application/json", "User-Agent": "mcp-governance-portal release watch"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            body = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
+    too_slow = f"{url} did not answer within {timeout:g} s"
+    with _Deadline(timeout) as deadline:
+        opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                body = response.read(max_bytes + 1)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                raise upstream.UpstreamError(
+                    f"{url} answered 404: the registry does not know this package") from None
+            raise upstream.UpstreamError(f"{url} answered HTTP {exc.code}") from None
+        except TimeoutError:
+            raise upstream.UpstreamError(too_slow) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            if deadline.expired:
+                raise upstream.UpstreamError(too_slow) from None
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise upstream.UpstreamError(too_slow) from None
             raise upstream.UpstreamError(
-                f"{url} answered 404: the registry does not know this package") from None
-        raise upstream.UpstreamError(f"{url} answered HTTP {exc.code}") from None
-    except TimeoutError:
-        raise upstream.UpstreamError(f"{url} did not answer within {timeout:g} s") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            raise upstream.UpstreamError(
-                f"{url} did not answer within {timeout:g} s") from None
-        raise upstream.UpstreamError(f"{url} could not be reached: {reason}") from None
+                f"{url} could not be reached: {str(reason) or type(reason).__name__}") from None
+        if deadline.expired:  # the body was cut short when the time ran out
+            raise upstream.UpstreamError(too_slow)
     if len(body) > max_bytes:
         raise upstream.UpstreamError(f"{url} answered more than {max_bytes} bytes")
     try:

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,3 +151,16 @@ def test_a_malformed_credentials_setting_stops_the_start_naming_it(tmp_path, var
     result = manage("check", env=env)
 
     assert result.returncode != 0 and message in result.stderr
+
+
+@pytest.mark.parametrize("variable", [
+    "REGISTRY_NAMESPACE", "REGISTRY_API_ACCESS", "MCP_PUBLIC_REGISTRY_URL", "UPSTREAM_NPM_URL",
+    "UPSTREAM_PYPI_JSON_URL", "UPSTREAM_TIMEOUT", "UPSTREAM_MAX_BYTES",
+    "UPSTREAM_FAILURES_BEFORE_NOTICE",
+])
+def test_the_registry_and_watch_settings_reach_the_containers(variable):
+    """An operator sets them in .env: docker compose passes on only what it names."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+    assert variable in documented_env()
+    assert variable in compose["x-portal"]["environment"]

@@ -113,17 +113,34 @@ def test_repin_moves_only_the_packages_pin():
 # ─── the watch, against a real HTTP server on a local port ──────────────────────────
 
 
+DRIP = "drip"  # a delay that sends the answer a byte at a time, each well inside the timeout
+
+
 class _Registry(BaseHTTPRequestHandler):
     routes: dict = {}
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         status, body, delay = self.routes.get(self.path, (404, b'{"error":"Not found"}', 0))
+        if delay == DRIP:
+            self._drip(status, body)
+            return
         if delay:
             time.sleep(delay)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(body)
+
+    def _drip(self, status, body):
+        answer = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        try:
+            for i in range(len(answer)):
+                self.wfile.write(answer[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:  # the client hung up
+            pass
 
     def log_message(self, *args):
         pass
@@ -225,6 +242,8 @@ def test_when_the_owner_has_left_the_security_team_is_told(registry_server, fetc
     ((200, b"[" * 100_000 + b"]" * 100_000, 0), "not JSON"),
     ((200, b'{"releases": "none"}', 0), "without a 'releases' object"),
     ((200, b"{}", 2), "did not answer within 0.5 s"),
+    # Each byte in time, the whole answer not: the timeout bounds the fetch.
+    ((200, json.dumps(PYPI_DOCUMENT).encode(), DRIP), "did not answer within 0.5 s"),
 ])
 def test_a_broken_registry_is_logged_counted_and_writes_no_finding(
         registry_server, fetch_approval, answer, says, caplog):
@@ -238,6 +257,16 @@ def test_a_broken_registry_is_logged_counted_and_writes_no_finding(
     check = UpstreamCheck.objects.get(package="mcp-server-fetch")
     assert check.failures == 1 and says in check.last_error
     assert check.succeeded_at is None
+
+
+def test_a_fetch_takes_at_most_its_timeout_however_the_registry_answers(registry_server):
+    registry_server["/npm/slow"] = (200, b'{"name": "slow", "versions": {}}' * 50, DRIP)
+    started = time.monotonic()
+
+    with pytest.raises(upstream.UpstreamError, match="did not answer within 0.5 s"):
+        upstream_watch.fetch_json(upstream_watch.package_url("npm", "slow"))
+
+    assert time.monotonic() - started < 1.5
 
 
 def test_administrators_hear_of_repeated_failures_once_per_spell(
