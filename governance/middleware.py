@@ -4,14 +4,19 @@ A NUL character in the address (`/servers/%00/`, `?server=%00`) answers 400 befo
 runs: PostgreSQL refuses NUL in text ("A string literal cannot contain NUL (0x00)
 characters"), so a lookup by that value would end in a 500. Bodies are checked where they
 are read: form fields refuse NUL (Django's CharField), and the API's JSON parser refuses it
-anywhere in the body, naming the field (governance.limits). The MCP Registry API (/v0.1/)
-says the same in its own error form, by a middleware of its own listed before this one."""
+anywhere in the body, naming the field (governance.limits). An API that answers errors in a
+form of its own (SCIM, the MCP Registry API) names, in NUL_REFUSAL_ANSWERS, the function
+that says it in that form; this middleware is the one place that looks."""
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from governance.limits import NUL, NUL_RULE
 
@@ -20,12 +25,17 @@ def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def is_scim(request) -> bool:
-    return request.path_info.startswith("/scim/")
+@cache
+def _answer(dotted: str):
+    return import_string(dotted)
 
 
-# RFC 7644 §3.12: the identity provider's SCIM client reads errors in this shape only.
-SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+def _own_answer(request):
+    """The refusal function of the API this address belongs to, if it has its own form."""
+    for prefix, dotted in settings.NUL_REFUSAL_ANSWERS.items():
+        if request.path_info.startswith(prefix):
+            return _answer(dotted)
+    return None
 
 
 def _shown(text: str) -> str:
@@ -60,10 +70,9 @@ class RefuseNulMiddleware:
         if named:
             detail = (f"The parameter {', '.join(named)} contains a NUL character (%00); "
                       "nothing was looked up.")
-        if is_scim(request):
-            return JsonResponse({"schemas": [SCIM_ERROR_SCHEMA], "status": "400",
-                                 "scimType": "invalidValue", "detail": detail}, status=400,
-                                content_type="application/scim+json")
+        own = _own_answer(request)
+        if own is not None:
+            return own(request, problems, detail)
         return render(request, "400.html", {"exception": detail}, status=400)
 
 

@@ -87,11 +87,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    # Last, so that its 400 page knows the user; before any view looks a value up. The
-    # Registry API (/v0.1/) answers its own clients in its own error form, first.
-    "registry.api.registry_v01.RefuseNulMiddleware",
+    # Last, so that its 400 page knows the user; before any view looks a value up.
     "governance.middleware.RefuseNulMiddleware",
 ]
+# APIs whose clients read errors in a form of their own: the address prefix and the
+# function that refuses a NUL character in that form (governance.middleware).
+NUL_REFUSAL_ANSWERS = {
+    "/scim/": "accounts.scim.values.nul_refused",  # RFC 7644 §3.12 error document
+    "/v0.1/": "registry.api.registry_v01.nul_refused",  # the MCP Registry's {"error": ...}
+}
 
 ROOT_URLCONF = "governance.urls"
 WSGI_APPLICATION = "governance.wsgi.application"

@@ -18,6 +18,12 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> HttpRe
                         content_type=constants.SCIM_CONTENT_TYPE)
 
 
+def nul_refused(request, problems: dict[str, list[str]], detail: str) -> HttpResponse:
+    """A NUL character in a SCIM address: the error document an identity provider's SCIM
+    client reads (named in NUL_REFUSAL_ANSWERS, used by governance.middleware)."""
+    return scim_error(400, detail, "invalidValue")
+
+
 NUL = "\x00"
 ID = re.compile(r"[0-9]{1,18}")  # a user's id as SCIM sends it: a decimal string, in range
 

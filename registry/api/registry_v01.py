@@ -19,13 +19,11 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import APIException
 
 from accounts.authentication import ApiTokenAuthentication
-from governance.middleware import nul_problems
 from governance.models import Organisation, RegistryAccess
 
 from .. import mcp_registry
 from ..formats import server_json
 
-PATH_PREFIX = "/v0.1/"  # registry.urls: the API sits at the site's root
 READ_METHODS = ("GET", "HEAD")
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -50,24 +48,14 @@ def _with_cors(response):
     return response
 
 
-class RefuseNulMiddleware:
+def nul_refused(request, problems: dict[str, list[str]], detail: str) -> JsonResponse:
     """A NUL character in an address of this API (`?search=%00`, a server name or version
-    with %00) answers 400 in the document's error form, with the CORS headers its browser
-    clients need to read it; governance.middleware refuses it for every other address with
-    the portal's own 400. Listed before that one, so that it answers first."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        problems = nul_problems(request) if request.path_info.startswith(PATH_PREFIX) \
-            else None
-        if problems is None:
-            return self.get_response(request)
-        return error(400, "; ".join(f"{key or 'path'}: {message}"
-                                    for key, messages in problems.items()
-                                    for message in messages)
-                     + "; nothing was looked up")
+    with %00): 400 in the document's error form, with the CORS headers its browser clients
+    need to read it (named in NUL_REFUSAL_ANSWERS, used by governance.middleware)."""
+    return error(400, "; ".join(f"{key or 'path'}: {message}"
+                                for key, messages in problems.items()
+                                for message in messages)
+                 + "; nothing was looked up")
 
 
 def _etag_matches(header: str, etag: str) -> bool:
