@@ -99,11 +99,17 @@ def request_event(request_id: int, verb: str) -> int:
     if request is None or verb not in (*SUBJECTS, TURN):
         return 0
     # Whoever's sign-off the request now waits on is told too (once per round).
-    keys = record_turns(request)
+    turns = record_turns(request)
+    keys = list(turns)
     events = RequestEvent.objects.filter(request=request).select_related("actor").order_by("-id")
     event = next((e for e in events[:20] if _verb_of(e) == verb), None)
     if event is not None:
-        record([event_notice(request, event, verb)])
+        notice = event_notice(request, event, verb)
+        # The security team told just now that the filing waits on their sign-off gets that
+        # one mail, not a "New request" beside it.
+        notice.recipients -= set().union(*turns.values()) - {request.requester_id,
+                                                             request.reviewer_id}
+        record([notice])
         keys.append(f"event:{event.pk}")
     return deliver_pending(keys=keys) if keys else 0
 

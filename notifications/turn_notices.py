@@ -51,6 +51,9 @@ def turn_notices(request: Request) -> list[Notice]:
     return notices
 
 
-def record_turns(request: Request) -> list[str]:
-    """Record the turn notices not told yet; returns the keys of those it recorded."""
-    return [n.key for n in record(turn_notices(request))]
+def record_turns(request: Request) -> dict[str, set[int]]:
+    """Record the turn notices not told yet; returns the key of each it recorded, with the
+    people it tells."""
+    notices = turn_notices(request)
+    people = {n.key: n.recipients for n in notices}
+    return {row.key: people[row.key] for row in record(notices)}

@@ -34,6 +34,12 @@ def test_everyone_whose_role_the_route_needs_is_told_once(
     assert turn_mails(second_tech_lead) == [subject]
     assert turn_mails(security) == [subject.replace("tech_lead", "security_team")]
     assert turn_mails(director) == [] and turn_mails(developer) == []
+    # One mail to the security team about the filing, not a "New request" beside it; the
+    # requester still hears of it.
+    assert [m.subject for m in mail.outbox if security.email in m.to] == [
+        subject.replace("tech_lead", "security_team")]
+    assert any(developer.email in m.to and m.subject.startswith("New request")
+               for m in mail.outbox)
     (mailed,) = [m for m in mail.outbox if m.subject == subject]
     assert "Due: " in mailed.body and "Route: new server" in mailed.body
 

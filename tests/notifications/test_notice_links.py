@@ -52,12 +52,12 @@ def test_an_expiry_warning_sent_by_the_management_command_links_to_the_server(
 
 
 def test_a_request_event_told_after_commit_links_to_the_request(
-        file, security, settings, django_capture_on_commit_callbacks):
+        file, developer, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         request = file()
 
     (message,) = [m for m in mail.outbox
-                  if security.email in m.to and m.subject.startswith("New request")]
+                  if developer.email in m.to and m.subject.startswith("New request")]
     assert message.subject.startswith(f"New request #{request.pk}")
     assert_mail_links_to(message, portal_url(settings, "request-detail", request.pk), settings)
 
@@ -103,7 +103,7 @@ def test_a_notice_made_during_a_page_request_takes_its_address_from_the_settings
         response = client.post(reverse("request-new"), form_data(), HTTP_HOST="localhost")
     assert response.status_code == 302
     (message,) = [m for m in mail.outbox
-                  if security.email in m.to and m.subject.startswith("New request")]
+                  if developer.email in m.to and m.subject.startswith("New request")]
     request = Request.objects.get()
     url = f"https://portal.example.com/portal/requests/{request.pk}/"
     assert portal_url(settings, "request-detail", request.pk) == url
@@ -122,7 +122,7 @@ def test_in_development_a_notice_made_during_a_page_request_links_to_where_the_p
     response = client.post(reverse("request-new"), form_data(), HTTP_HOST="192.168.1.20:8000")
     assert response.status_code == 302
     (message,) = [m for m in mail.outbox
-                  if security.email in m.to and m.subject.startswith("New request")]
+                  if developer.email in m.to and m.subject.startswith("New request")]
     request = Request.objects.get()
     url = f"http://192.168.1.20:8000{reverse('request-detail', args=[request.pk])}"
     assert f"Open it in the portal: {url}\n" in message.body

@@ -161,9 +161,9 @@ def test_a_notice_made_by_the_worker_links_to_the_named_route(live, people):
         config=stdio_config("@context7/mcp-server", "1.2.3"))
     drain()
 
-    # The security team hears of the filing and, since it waits on their sign-off, of
-    # their turn (issue 11): the filing's notice is the one checked here.
-    (message,) = [m for m in live.mailbox.messages() if "sec@company.com" in m["To"]
+    # The requester hears of the filing (the security team, of their turn: issue 11):
+    # the filing's notice is the one checked here.
+    (message,) = [m for m in live.mailbox.messages() if "dev@company.com" in m["To"]
                   and m["Subject"].startswith(f"New request #{request.pk}")]
     text = message.get_payload(0).get_payload(decode=True).decode()
     url = f"{PORTAL}{reverse('request-detail', args=[request.pk])}"
