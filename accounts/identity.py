@@ -163,8 +163,10 @@ def sign_in_from_claims(*, claims: dict, address: str | None = None):
 def withdraw_access(*, subject: str, groups: list[str], address: str | None = None) -> bool:
     """The provider signs in someone none of whose groups the mapping knows: if the portal
     knows them, their roles (and the administrator's rights) go, as a role change from the
-    provider, and their API tokens end, as at a deactivation. Its own transaction, so that
-    the refusal that follows does not roll it back. False for a person never seen."""
+    provider, and their API tokens and their sessions end, as at a deactivation (a
+    break-glass account with a password keeps its sessions: the administrators own it).
+    Its own transaction, so that the refusal that follows does not roll it back. False for
+    a person never seen."""
     identity = (ExternalIdentity.objects.select_for_update().select_related("user")
                 .filter(subject=subject).first())
     if identity is None:
@@ -174,6 +176,11 @@ def withdraw_access(*, subject: str, groups: list[str], address: str | None = No
     identity.save(update_fields=["groups"])
     apply_roles(user=user, roles=(), address=address,
                 source="sign-in refused: no group the mapping knows")
+    if not user.has_usable_password():
+        # A fresh unusable password changes the session hash Django checks on each request:
+        # the sessions this person opened before (on another machine) end too.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     revoked = _revoke_api_tokens(user)
     if revoked:
         IdentityEvent.objects.create(

@@ -5,6 +5,8 @@ the refusals that change nothing, and leavers."""
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
 
 from accounts import identity, roles
 from accounts.identity import SignInRefused
@@ -130,6 +132,9 @@ def test_removed_from_every_mapped_group_refused_and_loses_roles_rights_and_toke
         claims=claims(groups=["portal-admins", "tech-leads", "appsec"]))
     assert fresh(user).is_superuser
     _token, key = issue_token(user=user, name="hook", days=30)
+    elsewhere = Client()
+    elsewhere.force_login(user)  # a session opened earlier, on another machine
+    assert elsewhere.get(reverse("my-requests")).status_code == 200
     with pytest.raises(SignInRefused) as refusal:
         identity.sign_in_from_claims(claims=claims(groups=groups))
     assert refusal.value.code == "unknown_groups"
@@ -140,6 +145,8 @@ def test_removed_from_every_mapped_group_refused_and_loses_roles_rights_and_toke
     assert not user.auth_token_set.exists()
     response = client.get("/api/v1/servers/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 401
+    signed_out = elsewhere.get(reverse("my-requests"))
+    assert signed_out.status_code == 302 and "login" in signed_out["Location"]
     refused = [event.data for event in IdentityEvent.objects.filter(
         user=user, kind="roles_changed", data__source__startswith="sign-in refused")]
     assert {"added": [], "removed": ["security_team", "tech_lead", "administrator"],
