@@ -21,7 +21,7 @@ CATALOG_STATUSES = ("active", "pending", "denied", "expired")
 def catalog(*, today: dt.date | None = None):
     """Servers with their active approval and open requests, by name, annotated with what
     the catalog's filters read (approvals.filtersets.ServerFilterSet): the catalog status's
-    facts, and the active approval's risk and scope. An approval past its expiry is not the
+    facts, and the active approval's risk, scope and expiry. An approval past its expiry is not the
     server's active one, even before the nightly job has marked it expired."""
     today = today or timezone.localdate()
     deployable = Approval.objects.deployable(today)
@@ -37,6 +37,8 @@ def catalog(*, today: dt.date | None = None):
                              .values("risk")[:1]),
         active_scope=Subquery(deployable.filter(server=OuterRef("pk")).order_by()
                               .values("data_scope")[:1]),
+        active_expires=Subquery(deployable.filter(server=OuterRef("pk")).order_by()
+                                .values("expires")[:1]),
         has_approval=Exists(Approval.objects.filter(server=OuterRef("pk"))),
     ).filter(
         # A server only ever asked for and withdrawn was never in the registry: no row.

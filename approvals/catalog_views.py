@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import roles
 from audit.views import audit_link
 from governance.errors import Conflict, NotAllowed, ServiceError
-from governance.filtering import filtered
+from governance.filtering import filtered, sort_of
 from governance.pages import paginate
 from registry import services as registry_services
 from registry import upstream_watch
@@ -30,7 +30,8 @@ from .selectors import denials_of
 
 @login_required
 def catalog(http_request):
-    """Every server with its state; search by name, filter by status, risk and scope."""
+    """Every server with its state; search by name, package, purpose and owner; filter by
+    status, risk and scope; sort by a column (the FilterSet's `ordering`, as the API's)."""
     filterset = ServerFilterSet(http_request.GET or None,
                                 queryset=catalog_queries.catalog(today=timezone.localdate()),
                                 request=http_request)
@@ -48,6 +49,7 @@ def catalog(http_request):
         server.update = updates.get(server.active.pk) if server.active else None
     return render(http_request, "registry/catalog.html", {
         "form": filterset.form, "page": page, "problems": problems,
+        "sort": sort_of(filterset, "name"),
     }, status=400 if problems else 200)
 
 

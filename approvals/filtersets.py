@@ -7,15 +7,26 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from governance.filtering import ChoiceFilter, MultipleChoiceFilter, YesNoFilter
+from governance.filtering import ChoiceFilter, MultipleChoiceFilter, OrderingFilter, YesNoFilter
 from governance.models import DataScope, Risk
-from registry.models import Server
+from registry.models import Approval, Server
 
 from .catalog import CATALOG_STATUSES
 from .models import OPEN_STATUSES, Request, RequestKind, RequestStatus
+
+
+def rank(field: str, values, empty: int | None = 0) -> Case:
+    """A column's values in their meaning's order (LOW < MEDIUM < HIGH; the workflow's
+    order of statuses); an empty value first (0), or last both ways (None)."""
+    return Case(*[When(**{field: v}, then=Value(i)) for i, v in enumerate(values, 1)],
+                default=Value(empty), output_field=IntegerField())
+
+
+SEARCH_MAX = 100
+MAX_ID = 2**31 - 1
 
 
 class RequestFilterSet(django_filters.FilterSet):
@@ -33,11 +44,36 @@ class RequestFilterSet(django_filters.FilterSet):
     mine = YesNoFilter(method="filter_mine", label="Only the requests you review")
     overdue = YesNoFilter(method="filter_overdue",
                           label="Only open requests past their expected decision")
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=SEARCH_MAX, label="Search",
+        help_text="Part of the server's name, the package, the version, the requester's "
+                  "name, or the justification; or a request's number (#12).")
+    ordering = OrderingFilter(
+        fields={"expected_decision": "expected_decision", "requested_at": "requested_at",
+                "id": "id", "status": "status", "server__name": "server", "kind": "kind",
+                "risk": "risk", "requester__username": "requester",
+                "reviewer__username": "reviewer"},
+        expressions={"status": rank("status", RequestStatus.values),
+                     "risk": rank("risk", Risk.values), "reviewer": F("reviewer__username")})
 
     class Meta:
         model = Request
         fields = ["status", "kind", "server", "requester", "reviewer", "open", "risk", "scope",
-                  "assignee", "mine", "overdue"]
+                  "assignee", "mine", "overdue", "search", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        match = Q()
+        for field in ("server__name", "package", "version", "requester__username",
+                      "requester__first_name", "requester__last_name", "use_case",
+                      "what_changed"):
+            match |= Q(**{f"{field}__icontains": text})
+        number = text.removeprefix("#")
+        if number.isdigit() and int(number) <= MAX_ID:
+            match |= Q(pk=int(number))
+        return queryset.filter(match)
 
     def filter_open(self, queryset, name, value):
         if value is None:
@@ -68,9 +104,11 @@ class ServerFilterSet(django_filters.FilterSet):
     server's state and its active approval's risk and scope)."""
 
     search = django_filters.CharFilter(
-        field_name="name", lookup_expr="icontains", label="Name", max_length=100,
-        help_text="Part of the server's name.",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. github"}))
+        method="filter_search", label="Search", max_length=SEARCH_MAX,
+        help_text="Part of the server's name, its package or source, the purpose its "
+                  "approval records, or its owner (the team that answers for it).",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. github, docs",
+                                     "aria-describedby": "search-help"}))
     status = ChoiceFilter(choices=[(s, s) for s in CATALOG_STATUSES], method="filter_status",
                           label="Status", empty_label="any status")
     risk = ChoiceFilter(choices=Risk.choices, field_name="active_risk", label="Risk",
@@ -78,9 +116,33 @@ class ServerFilterSet(django_filters.FilterSet):
     scope = ChoiceFilter(choices=DataScope.choices, field_name="active_scope",
                          label="Data scope", empty_label="any scope")
 
+    ordering = OrderingFilter(
+        fields={"name": "name", "created_at": "created_at", "package": "package",
+                "active_risk": "risk", "active_scope": "scope", "active_expires": "expires"},
+        expressions={"risk": rank("active_risk", Risk.values, empty=None),
+                     "scope": rank("active_scope", DataScope.values, empty=None),
+                     "expires": F("active_expires")})
+
     class Meta:
         model = Server
-        fields = ["search", "status", "risk", "scope"]
+        fields = ["search", "status", "risk", "scope", "ordering"]
+
+    def filter_search(self, queryset, name, value):
+        """What the server's page shows everyone: its name, package and source, the active
+        approval's rationale and owner. (A request's own text is its requester's and the
+        reviewers' to read: the queue searches it.)"""
+        text = value.strip()
+        if not text:
+            return queryset
+        in_force = Approval.objects.deployable(timezone.localdate()).filter(
+            server=OuterRef("pk"))
+        approval_match = Q()
+        for field in ("rationale", "owner__username", "owner__first_name",
+                      "owner__last_name"):
+            approval_match |= Q(**{f"{field}__icontains": text})
+        return queryset.filter(Q(name__icontains=text) | Q(package__icontains=text)
+                               | Q(source__icontains=text)
+                               | Exists(in_force.filter(approval_match)))
 
     def filter_status(self, queryset, name, value):
         return {

@@ -13,21 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from accounts import roles
 from audit.views import audit_link
 from governance.errors import NotAllowed, ServiceError
-from governance.filtering import filtered
-from governance.pages import paginate, role_required
 from governance.policy import names, routing, versions
 from governance.selectors import current_policy
-from registry import selectors as registry_selectors
 from registry.models import Approval, Server
 
 from . import config_diff, selectors, server_json_in
 from . import services as workflow
-from .filtersets import RequestFilterSet
 from .form_errors import add_rule_problems, link_for_viewer, show_service_error
 from .forms import (
     AssessmentForm,
@@ -142,64 +137,6 @@ def new_request(http_request):
         "denials": selectors.denials_of(server), "bump_rules": bump_rules,
         "server_names": list(Server.objects.order_by("name").values_list("name", flat=True)),
     }, status=400 if form.is_bound and form.errors else 200)
-
-
-# ─── lists ──────────────────────────────────────────────────────────────────────────
-
-
-def _with_steps(page):
-    """Give each listed request its required sign-offs: (role, the approving sign-off or a
-    deny, if any), and the roles that no one left can sign. The policy and the role holders
-    are read once for the whole page."""
-    policy = registry_selectors.policy_in_force()
-    holders = selectors.role_holders()
-    for req in page.object_list:
-        given = {}
-        for signoff in req.signoffs.all():
-            given.setdefault(signoff.role, signoff)
-        roles_needed = workflow.route_of(req, policy).required_roles
-        req.steps = [(role, given.get(role)) for role in roles_needed]
-        # A role that nobody left can sign (each person signs once, never the requester):
-        # flagged, e.g. after its last holder left or lost the group at the provider.
-        signers = {s.user_id for s in req.signoffs.all()} | {req.requester_id}
-        req.unsignable = [role for role, signoff in req.steps
-                          if signoff is None and req.is_open and not holders[role] - signers]
-        req.other_signoffs = [s for s in req.signoffs.all() if s.role not in roles_needed]
-    return page
-
-
-@login_required
-def my_requests(http_request):
-    status = http_request.GET.get("status", "")
-    page = _with_steps(paginate(http_request, selectors.my_requests(
-        user=http_request.user, status=status)))
-    return render(http_request, "approvals/my_requests.html", {
-        "page": page, "status": status, "statuses": RequestStatus.choices,
-    })
-
-
-QUEUE_FILTERS = ("status", "kind", "risk", "scope", "assignee", "mine", "overdue")
-
-
-@role_required(roles.can_see_queue, "The review queue is for the security team, tech leads "
-                                    "and engineering directors.")
-def queue(http_request):
-    """Open requests (or those of the status asked for), soonest due first; filtered by
-    the FilterSet the requests API uses."""
-    filters = {k: http_request.GET.get(k, "") for k in QUEUE_FILTERS}
-    data = http_request.GET.copy()
-    if not data.get("status") and not data.get("open"):
-        data["open"] = "true"  # the queue is of open requests unless a status is asked for
-    filterset = RequestFilterSet(data, queryset=selectors.review_queue(), request=http_request)
-    requests, problems = filtered(filterset)
-    return render(http_request, "approvals/queue.html", {
-        "page": _with_steps(paginate(http_request, requests)), "filters": filters,
-        "problems": problems, "now": timezone.now(),
-        "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
-        "risks": routing.RISKS, "scopes": routing.DATA_SCOPES,
-        "reviewers": list(selectors.reviewers().values_list("username", flat=True)),
-        "can_claim": roles.can_manage_reviews(http_request.user),
-    }, status=400 if problems else 200)
 
 
 # ─── one request ────────────────────────────────────────────────────────────────────

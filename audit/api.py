@@ -5,7 +5,6 @@ import django_filters
 from auditlog.models import LogEntry
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import CanReadAudit
 from governance.api.fields import error_responses
@@ -41,7 +40,7 @@ class AuditList(generics.ListAPIView):
     permission_classes = [CanReadAudit]
     serializer_class = LogEntrySerializer
     filterset_class = AuditFilterSet  # the audit page filters with it too
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
-    ordering_fields = ["timestamp", "id"]
-    ordering = ["-timestamp", "-id"]
-    queryset = LogEntry.objects.select_related("actor", "content_type")
+    # `ordering` is the FilterSet's, as the page's sortable columns are (newest first).
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    queryset = LogEntry.objects.select_related("actor", "content_type").order_by(
+        "-timestamp", "-id")

@@ -10,10 +10,11 @@ import django_filters
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from governance.filtering import ChoiceFilter
+from governance.filtering import ChoiceFilter, OrderingFilter
 
 from .trail import with_parts
 
@@ -112,11 +113,15 @@ class AuditFilterSet(django_filters.FilterSet):
                             label="From this day (YYYY-MM-DD) or time (ISO 8601) on")
     until = DayOrTimeFilter(lookup_expr="lte",
                             label="Up to this day (YYYY-MM-DD, the whole day) or time")
+    ordering = OrderingFilter(
+        fields={"timestamp": "timestamp", "id": "id", "actor__username": "actor",
+                "action": "action", "content_type__model": "object_type"},
+        expressions={"actor": F("actor__username")})
 
     class Meta:
         model = LogEntry
         fields = ["object_type", "type", "object_pk", "id", "request", "actor", "action",
-                  "since", "until"]
+                  "since", "until", "ordering"]
 
     def filter_action(self, queryset, name, value):
         return queryset.filter(action=int(value))

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts import roles
-from governance.filtering import filtered
+from governance.filtering import filtered, sort_of
 from governance.pages import paginate, role_required
 
 from .filtersets import AuditFilterSet
@@ -33,8 +33,8 @@ AUDITED = (
 @role_required(roles.can_read_audit, "The audit trail is for the security team and "
                                       "administrators.")
 def audit(request):
-    """Every recorded change, newest first; filter by object (a request with its sign-offs,
-    comments and events), actor and date."""
+    """Every recorded change, newest first or sorted by a column; filter by object (a
+    request with its sign-offs, comments and events), actor and date."""
     entries = LogEntry.objects.select_related("actor", "content_type").order_by(
         "-timestamp", "-id")
     filterset = AuditFilterSet(request.GET, queryset=entries, request=request)
@@ -49,7 +49,7 @@ def audit(request):
         "types": sorted(f"{a}.{m}" for a, m in AUDITED),
         "filters": request.GET, "problems": problems, "trail": trail,
         "actors": [(a.username, person(a)) for a in actors],
-        "actions": dict(LogEntry.Action.choices),
+        "actions": dict(LogEntry.Action.choices), "sort": sort_of(filterset, "-timestamp"),
     }, status=400 if problems else 200)
 
 

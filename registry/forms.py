@@ -2,11 +2,63 @@
 carries out). The catalog's filters are approvals.filtersets.ServerFilterSet."""
 
 from django import forms
+from django.utils import timezone
+
+from .models import ExportSnapshot
+
+LISTED_SNAPSHOTS = 200  # the newest, in the lists; an older one asked for by its link too
+
+
+class SnapshotField(forms.TypedChoiceField):
+    def validate(self, value):
+        if value not in self.empty_values and not self.valid_value(value):
+            raise forms.ValidationError(
+                f"there is no snapshot #{value}: pick one from the list", code="invalid_choice")
+        super().validate(value)
+
+
+def snapshot_label(snapshot) -> str:
+    when = timezone.localtime(snapshot.created_at).strftime("%Y-%m-%d %H:%M")
+    cause = snapshot.cause if len(snapshot.cause) <= 50 else f"{snapshot.cause[:49]}…"
+    return f"#{snapshot.pk} · {when} · {cause}"
 
 
 class DiffForm(forms.Form):
-    a = forms.IntegerField(label="From snapshot", min_value=1)
-    b = forms.IntegerField(label="To snapshot", min_value=1)
+    """Two snapshots picked from lists (newest first), the older one first. A snapshot
+    that does not exist, the same one twice, or the newer one first is refused, saying so."""
+
+    a = SnapshotField(label="From snapshot (older)", coerce=int,
+                      error_messages={"required": "pick the older snapshot from the list"})
+    b = SnapshotField(label="To snapshot (newer)", coerce=int,
+                      error_messages={"required": "pick the newer snapshot from the list"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = [int(v) for v in (self.data.get("a"), self.data.get("b"))
+                 if isinstance(v, str) and v.isdigit() and len(v) < 19]
+        fields = ("pk", "created_at", "cause")
+        listed = list(ExportSnapshot.objects.only(*fields)
+                      .order_by("-created_at", "-id")[:LISTED_SNAPSHOTS])
+        have = {s.pk for s in listed}
+        listed += [s for s in ExportSnapshot.objects.only(*fields).filter(pk__in=asked)
+                   if s.pk not in have]
+        listed.sort(key=lambda s: (s.created_at, s.pk), reverse=True)
+        self.snapshots = {s.pk: s for s in listed}
+        choices = [(s.pk, snapshot_label(s)) for s in listed]
+        for name in ("a", "b"):
+            self.fields[name].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        a, b = self.snapshots.get(data.get("a")), self.snapshots.get(data.get("b"))
+        if a is not None and b is not None:
+            if a.pk == b.pk:
+                self.add_error("b", f"pick two different snapshots: #{a.pk} is the same "
+                                    "files as itself")
+            elif (a.created_at, a.pk) > (b.created_at, b.pk):
+                self.add_error("a", f"#{a.pk} is newer than #{b.pk}: pick the older one here "
+                                    "(or swap them)")
+        return data
 
 
 class RevokeReasonForm(forms.Form):

@@ -27,10 +27,11 @@ def exports(request):
         "registry_yaml", "managed_mcp_json", "managed_settings_json", "diff"
     ).order_by("-created_at", "-id")
     page = paginate(request, snapshots)
+    diff_form = DiffForm(initial={"b": latest.pk if latest else None,
+                                  "a": latest.previous_id if latest else None})
     return render(request, "registry/exports.html", {
         "latest": latest, "page": page, "files": ExportSnapshot.FILES,
-        "diff_form": DiffForm(initial={"b": latest.pk if latest else None,
-                                       "a": latest.previous_id if latest else None}),
+        "diff_form": diff_form, "can_compare": len(diff_form.snapshots) > 1,
         "deploy_paths": DEPLOY_PATHS,
     })
 
@@ -72,24 +73,28 @@ def export_detail(request, pk: int):
 
 @role_required(roles.can_download_exports, EXPORT_REFUSAL)
 def export_diff(request):
-    """The difference between any two snapshots, a older and b newer."""
-    form = DiffForm(request.GET or None)
+    """The difference between two snapshots picked from lists, a older and b newer."""
+    form = DiffForm(request.GET or None, initial=_latest_pair())
     lines, a, b = [], None, None
     if form.is_valid():
-        found = {s.pk: s for s in ExportSnapshot.objects.filter(
-            pk__in=[form.cleaned_data["a"], form.cleaned_data["b"]])}
-        a, b = found.get(form.cleaned_data["a"]), found.get(form.cleaned_data["b"])
-        if a is None:
-            form.add_error("a", f"there is no snapshot #{form.cleaned_data['a']}")
-        if b is None:
-            form.add_error("b", f"there is no snapshot #{form.cleaned_data['b']}")
-        if a and b:
-            files = {n: b.content(n) for n in ExportSnapshot.FILES}
-            lines = diff_lines(services.diff_files(
-                {n: a.content(n) for n in ExportSnapshot.FILES}, files))
+        a, b = form.snapshots[form.cleaned_data["a"]], form.snapshots[form.cleaned_data["b"]]
+        found = {s.pk: s for s in ExportSnapshot.objects.filter(pk__in=[a.pk, b.pk])}
+        a, b = found[a.pk], found[b.pk]
+        files = {n: b.content(n) for n in ExportSnapshot.FILES}
+        lines = diff_lines(services.diff_files(
+            {n: a.content(n) for n in ExportSnapshot.FILES}, files))
     return render(request, "registry/export_diff.html", {
         "form": form, "a": a, "b": b, "lines": lines,
+        "swap": f"?a={request.GET.get('b')}&b={request.GET.get('a')}" if "a" in form.errors
+        and form.data.get("a", "").isdigit() and form.data.get("b", "").isdigit() else "",
     }, status=200 if not form.errors else 400)
+
+
+def _latest_pair() -> dict:
+    """The newest snapshot and the one before it: what "compare" means by default."""
+    latest = ExportSnapshot.objects.only("pk", "previous_id").order_by(
+        "-created_at", "-id").first()
+    return {"b": latest.pk, "a": latest.previous_id} if latest else {}
 
 
 CONTENT_TYPES = {".yaml": "application/yaml", ".json": "application/json"}

@@ -7,3 +7,24 @@ document.addEventListener("DOMContentLoaded", function () {
     errors.focus();
   }
 });
+
+// "Select every request on this page": a header checkbox that ticks the rows' boxes (it
+// stays hidden without JavaScript, where each row is ticked by itself).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var name = all.getAttribute("data-select-all");
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+    if (!boxes.length) return;
+    all.hidden = false;
+    function sync() {
+      var ticked = Array.prototype.filter.call(boxes, function (b) { return b.checked; });
+      all.checked = ticked.length === boxes.length;
+      all.indeterminate = ticked.length > 0 && ticked.length < boxes.length;
+    }
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", sync); });
+    sync();
+  });
+});

@@ -8,7 +8,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.roles import ALL_ROLES, can_manage_reviews, can_see_queue
@@ -211,9 +210,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = RequestListSerializer
     renderer_classes = LIST_RENDERERS
     filterset_class = RequestFilterSet  # the review queue's page filters with it too
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
-    ordering_fields = ["expected_decision", "requested_at", "id", "status"]
-    ordering = ["expected_decision", "id"]
+    # `ordering` is the FilterSet's, as the queue's sortable columns are; by default
+    # soonest due first (Request.Meta.ordering, served by the index).
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

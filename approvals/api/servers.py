@@ -9,7 +9,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.roles import can_manage_reviews
@@ -193,8 +192,7 @@ class ServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = ServerSerializer
     renderer_classes = LIST_RENDERERS
     filterset_class = ServerFilterSet  # the catalog page filters with it too
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
-    ordering_fields = ["name", "created_at"]
+    filter_backends = [DjangoFilterBackend]  # `ordering` is the FilterSet's (by name)
     lookup_field = "name"
     lookup_value_regex = r"[a-z0-9][a-z0-9._-]{0,63}"
 

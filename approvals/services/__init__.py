@@ -17,14 +17,15 @@ from .importing import record_imported, record_imported_denial
 from .overdue import ESCALATE_AFTER, flag_overdue_requests
 from .rerouting import reroute_on_change, reroute_open_requests
 from .resubmission import EDITABLE_FIELDS, MATERIAL_FIELDS, edit_request, resubmit
-from .review import assign, set_assessment, transition
+from .review import BULK_MAX, BulkResult, assign, assign_many, set_assessment, transition
 from .signoff import missing_roles, sign_off, signoff_refusal
 from .steps import REVIEW_MOVES, REVIEW_TRANSITIONS, earlier_denial, request_link, route_of
 from .withdrawal import withdraw
 
 __all__ = [
-    "EDITABLE_FIELDS", "ESCALATE_AFTER", "MATERIAL_FIELDS", "OPEN_STATUSES", "REVIEW_MOVES",
-    "REVIEW_TRANSITIONS", "SIGNABLE_STATUSES", "add_comment", "assign", "can_view",
+    "BULK_MAX", "EDITABLE_FIELDS", "ESCALATE_AFTER", "MATERIAL_FIELDS", "OPEN_STATUSES",
+    "REVIEW_MOVES", "REVIEW_TRANSITIONS", "SIGNABLE_STATUSES", "BulkResult", "add_comment",
+    "assign", "assign_many", "can_view",
     "earlier_denial", "edit_request", "file_request", "filing_problems",
     "flag_overdue_requests", "missing_roles",
     "record_imported", "record_imported_denial", "request_link", "reroute_on_change",

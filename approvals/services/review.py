@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db import transaction
 from django_fsm import can_proceed
 
 from accounts.roles import Role, can_manage_reviews, has_role
 from audit.actors import acting_as
-from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
+from governance.errors import Conflict, Errors, InvalidInput, NotAllowed, ServiceError
 from governance.policy import names, routing
 
 from ..models import Request, RequestStatus
@@ -51,6 +53,51 @@ def assign(*, actor, request, reviewer=None) -> Request:
         queue_notice(request, "assigned")
         mark_registry_changed(request, verb)
     return request
+
+
+BULK_MAX = 100  # a page of the queue, and then some
+
+
+@dataclasses.dataclass
+class BulkResult:
+    """What a bulk claim or assignment did: the requests it changed, those already with
+    that reviewer (left alone), and those refused with the reason (left alone too)."""
+
+    done: list[Request] = dataclasses.field(default_factory=list)
+    unchanged: list[Request] = dataclasses.field(default_factory=list)
+    refused: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+
+def assign_many(*, actor, requests, reviewer=None) -> BulkResult:
+    """Claim (no reviewer given) or assign several requests: each through `assign`, in a
+    transaction of its own, so each keeps every rule, event, audit entry and notice of a
+    single claim; one refused (decided meanwhile, gone) changes nothing for it and does not
+    stop the others. `requests` are request numbers."""
+    _require_reviewer(actor, "claim or assign requests")
+    numbers = list(dict.fromkeys(requests))
+    if not numbers:
+        raise InvalidInput("Choose the requests first.",
+                           {"ids": ["tick at least one request in the list"]})
+    if len(numbers) > BULK_MAX:
+        raise InvalidInput("Too many requests at once.",
+                           {"ids": [f"at most {BULK_MAX} requests at a time"]})
+    target = reviewer or actor
+    found = Request.objects.in_bulk(numbers)
+    result = BulkResult()
+    for number in numbers:
+        request = found.get(number)
+        if request is None:
+            result.refused.append((number, f"there is no request #{number}"))
+        elif request.reviewer_id == target.pk and request.is_open:
+            result.unchanged.append(request)
+        else:
+            try:
+                result.done.append(assign(actor=actor, request=request, reviewer=reviewer))
+            except NotAllowed:
+                raise
+            except ServiceError as exc:
+                result.refused.append((number, exc.message))
+    return result
 
 
 @transaction.atomic
