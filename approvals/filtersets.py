@@ -66,9 +66,9 @@ class RequestFilterSet(django_filters.FilterSet):
         if not text:
             return queryset
         match = Q()
-        for field in ("server__name", "package", "version", "requester__username",
-                      "requester__first_name", "requester__last_name", "use_case",
-                      "what_changed"):
+        for field in ("server__name", "server__package", "package", "version",
+                      "requester__username", "requester__first_name", "requester__last_name",
+                      "use_case", "what_changed"):
             match |= Q(**{f"{field}__icontains": text})
         number = text.removeprefix("#")
         if number.isdigit() and int(number) <= MAX_ID:
