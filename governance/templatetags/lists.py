@@ -59,10 +59,11 @@ def sort_header(context, label: str, key: str):
         state, query["ordering"] = "descending", key
     else:
         state, query["ordering"] = "", key
-    next_order = "descending" if state == "ascending" else "ascending"
+    # As WAI-ARIA's sortable table pattern has it: the heading's aria-sort tells the order,
+    # the arrow is for the eye alone.
     arrow = {"ascending": "▲", "descending": "▼"}.get(state, "↕")
     return format_html(
-        '<th scope="col"{}><a class="sort" href="?{}">{}<span class="visually-hidden">, '
-        'sort {}</span> <span class="sort-arrow" aria-hidden="true">{}</span></a></th>',
+        '<th scope="col"{}><a class="sort" href="?{}">{} <span class="sort-arrow" '
+        'aria-hidden="true">{}</span></a></th>',
         format_html(' aria-sort="{}"', state) if state else "", query.urlencode(), label,
-        next_order, arrow)
+        arrow)
