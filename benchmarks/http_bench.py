@@ -252,6 +252,15 @@ def main():
             expect(portal, 200, "GET", "/bench-floor/page/queue?type=text/html",
                    headers=cookie), heavy)
         row(f"review queue page (25 of {OPEN_REQUESTS:,} open)", real_ms, floor_ms, 5)
+        # Sorted by a heading and searched (issue 11): the same floor, the same goal.
+        for query, what in (("ordering=-expected_decision", "latest due first"),
+                            ("ordering=server", "sorted by server"),
+                            ("search=bench-0001", "searched")):
+            real_ms, floor_ms = paired(
+                portal, expect(portal, 200, "GET", f"/queue/?{query}", headers=cookie),
+                expect(portal, 200, "GET", "/bench-floor/page/queue?type=text/html",
+                       headers=cookie), heavy)
+            row(f"review queue page, {what}", real_ms, floor_ms, 5)
     finally:
         portal.stop()
     missed = [r[0] for r in ROWS if r[3] != "ok"]

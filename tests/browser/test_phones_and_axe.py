@@ -58,6 +58,11 @@ def pages(portal):
         ("notifications", "/notifications/", "developer"),
         ("notification-preferences", "/notifications/preferences/", "developer"),
         ("waiting-for-me", "/requests/waiting/", "security"),
+        # The lists sorted by a heading and searched (issue 11, item 7).
+        ("catalog-searched-sorted", "/?search=context7&ordering=-risk", "developer"),
+        ("queue-searched-sorted", "/queue/?search=context7&ordering=-server", "security"),
+        ("my-requests-sorted", "/requests/mine/?ordering=-expected_decision", "developer"),
+        ("audit-sorted", "/audit/?ordering=actor", "security"),
         ("api-docs", "/api/docs/", "developer"),
     ]
 
