@@ -53,8 +53,7 @@ class DiffForm(forms.Form):
         a, b = self.snapshots.get(data.get("a")), self.snapshots.get(data.get("b"))
         if a is not None and b is not None:
             if a.pk == b.pk:
-                self.add_error("b", f"pick two different snapshots: #{a.pk} is the same "
-                                    "files as itself")
+                self.add_error("b", f"pick two different snapshots (both are #{a.pk})")
             elif (a.created_at, a.pk) > (b.created_at, b.pk):
                 self.add_error("a", f"#{a.pk} is newer than #{b.pk}: pick the older one here "
                                     "(or swap them)")
