@@ -8,7 +8,7 @@ import json
 from django import forms
 
 from governance import limits
-from governance.policy import routing
+from governance.policy import routing, tools
 from registry.models import PackageRegistry
 
 from .models import RequestKind, RequestStatus, SignOff
@@ -141,6 +141,11 @@ class RequestForm(ConfigFieldsMixin, forms.Form):
         help_text="Required when this server was denied before")
     notes = forms.CharField(required=False, label="Notes for the reviewers",
                             widget=forms.Textarea(attrs={"rows": 2}))
+    excluded_tools = forms.CharField(
+        required=False, label="Tools to leave out (proposed)",
+        help_text="Tool names the approval should exclude, one per line (e.g. "
+        "delete_repository). A bump or renewal keeps those of the approved version.",
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +165,8 @@ class RequestForm(ConfigFieldsMixin, forms.Form):
             "package", "package_registry", "notes", "what_changed")}
         for name in ("server_name", "version", "source", "package"):
             text[name] = text[name].strip()
-        return {**text, "config": data.get("config") or {}}
+        return {**text, "config": data.get("config") or {},
+                "excluded_tools": tools.split_names(data.get("excluded_tools") or "")}
 
 
 class EditRequestForm(ConfigFieldsMixin, forms.Form):
@@ -237,11 +243,19 @@ class AssessmentForm(forms.Form):
     restrictions = forms.CharField(required=False, label="Restrictions",
                                    help_text="One restriction per line",
                                    widget=forms.Textarea(attrs={"rows": 3}))
+    excluded_tools = forms.CharField(
+        required=False, label="Excluded tools",
+        help_text="Tools of the server the approval does not cover, one per line; they are "
+        "denied in Claude Code. Lifting one sets earlier sign-offs aside.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {"risk": data["risk"] or None, "data_scope": data["data_scope"] or None,
-                "rationale": data["rationale"], "restrictions": _lines(data["restrictions"])}
+                "rationale": data["rationale"], "restrictions": _lines(data["restrictions"]),
+                # A form posted without the field (a script's) leaves the exclusions be.
+                "excluded_tools": tools.split_names(data["excluded_tools"]) if (
+                    self.add_prefix("excluded_tools") in self.data) else None}
 
 
 class SignOffForm(forms.Form):
@@ -257,6 +271,10 @@ class SignOffForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 2}))
     expires = forms.DateField(required=False, label="Shorter expiry (optional)",
                               widget=forms.DateInput(attrs={"type": "date"}))
+    exclude_tools = forms.CharField(
+        required=False, label="Approve with these tools excluded (optional)",
+        help_text="Tool names, one per line, added to the request's excluded tools",
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
     reason = forms.CharField(required=False, label="Reason (for a deny)",
                              widget=forms.Textarea(attrs={"rows": 2}))
     alternative = forms.CharField(required=False, label="Alternative (for a deny)",
@@ -265,6 +283,9 @@ class SignOffForm(forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, r) for r in roles]
+
+    def clean_exclude_tools(self) -> list[str]:
+        return tools.split_names(self.cleaned_data.get("exclude_tools") or "")
 
 
 class CommentForm(forms.Form):

@@ -70,6 +70,10 @@ class Request(models.Model):
     config = models.JSONField(default=dict, blank=True)
     rationale = models.TextField(blank=True)
     restrictions = models.JSONField(default=list, blank=True)
+    excluded_tools = models.JSONField(
+        default=list, blank=True,
+        help_text="Tools the approval will exclude: proposed by the requester, carried from "
+                  "the active approval, set by the security team and the approvers.")
     notes = models.TextField(blank=True)
     what_changed = models.TextField(
         blank=True, help_text="Required when the server was denied before: what is different now."

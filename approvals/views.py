@@ -167,7 +167,8 @@ def _forms(req, user, data=None, action=""):
                                                  prefix="transition")
         forms["assess"] = AssessmentForm(bound("assess"), prefix="assess", initial={
             "risk": req.risk, "data_scope": req.data_scope, "rationale": req.rationale,
-            "restrictions": "\n".join(req.restrictions or [])})
+            "restrictions": "\n".join(req.restrictions or []),
+            "excluded_tools": "\n".join(req.excluded_tools or [])})
     if workflow.signoff_refusal(actor=user, request=req, route=route) is None and signable:
         forms["signoff"] = SignOffForm(bound("signoff"), roles=signable, prefix="signoff",
                                        initial={"role": signable[0]})
@@ -211,7 +212,7 @@ def _act(http_request, req, action, forms):
         return _call(form, workflow.sign_off, actor=user, request=req, role=data["role"],
                      decision=data["decision"], comment=data["comment"], reason=data["reason"],
                      alternative=data["alternative"], release_notes=data.get("release_notes", ""),
-                     expires=data["expires"])
+                     expires=data["expires"], exclude_tools=data["exclude_tools"])
     if action == "edit":
         return _call(form, workflow.edit_request, actor=user, request=req,
                      **form.changes()) and (not data["answer"].strip() or _call(

@@ -32,7 +32,8 @@ On SessionStart it reads the MCP configs of this session (~/.claude.json: the us
 servers and this project's; the project's .mcp.json), asks the portal, and tells you (and
 Claude) about each server that is not approved, is expired, denied or pinned to another
 version. On PreToolUse for a tool mcp__<server>__<tool> it denies the call when that
-server is not approved, with the reason. Only what a server runs (command and args, or
+server is not approved, or when its approval excludes that tool (the server is recognised
+by what it runs, so renaming it locally changes nothing), with the reason. Only what a server runs (command and args, or
 URL) is sent: env and header values never leave the machine.
 
 When the portal refuses the check (4xx: a revoked token, a wrong URL, a config it cannot
@@ -54,7 +55,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 PROBLEM_VERDICTS = ("unapproved", "denied", "expired", "version_mismatch")
 # Where the platform team deploys managed-mcp.json: the servers in it are the approved set.
 MANAGED_MCP = {
@@ -502,7 +503,7 @@ def pre_tool_use(payload: dict, settings: dict) -> dict | None:
     tool = str(payload.get("tool_name") or "")
     if not tool.startswith("mcp__"):
         return None
-    server = tool[len("mcp__"):].split("__", 1)[0]
+    server, _, tool_name = tool[len("mcp__"):].partition("__")
     cwd = str(payload.get("cwd") or os.getcwd())
     body = gather_configs(settings, cwd)
     mcp_json = str(Path(settings["project_dir"] or cwd) / ".mcp.json")
@@ -527,12 +528,26 @@ def pre_tool_use(payload: dict, settings: dict) -> dict | None:
     if state["refused"]:
         return deny(f"Blocked by MCP governance: '{name}' cannot be checked: "
                     f"{state['refused']}")
+    excluded = excluded_tool(result, tool_name)
+    if excluded:
+        return deny(f"Blocked by MCP governance: the tool '{excluded}' of "
+                    f"{result.get('server') or name} is excluded from its approval (the "
+                    "approvers left it out). Ask the security team if you need it.")
     if result is None:
         if settings["fail_closed"]:
             return deny(f"MCP server '{name}' cannot be checked ({state['outage'] or 'no answer'})"
                         " and the MCP governance hook is set to fail closed.")
         return None
     return None
+
+
+def excluded_tool(result, tool_name: str) -> str:
+    """The excluded tool (as the portal names it) that `tool_name`, the tool part of
+    Claude Code's mcp__<server>__<tool>, is, or "" when the approval does not exclude it."""
+    excluded = result.get("excluded_tools") if isinstance(result, dict) else None
+    if not isinstance(excluded, list) or not tool_name:
+        return ""
+    return next((t for t in excluded if isinstance(t, str) and normalise(t) == tool_name), "")
 
 
 def deny(reason: str) -> dict:

@@ -61,6 +61,7 @@ class ServerState:
     lapsed: tuple | None = None  # (version, expires) of the newest expired approval
     denial: tuple | None = None  # (request id, reason, alternative)
     open_request: tuple | None = None  # (request id, version, status)
+    excluded_tools: tuple = ()  # the tools the deployable approval excludes
 
 
 @dataclass
@@ -148,11 +149,13 @@ class Index:
         for sid, name in Server.objects.filter(pk__in=sids).values_list("id", "name"):
             self.servers[sid] = ServerState(name=name)
         approvals = Approval.objects.filter(server_id__in=sids).values_list(
-            "server_id", "version", "status", "expires", "config").order_by("approved_date", "id")
-        for sid, version, status, expires, config in approvals:
+            "server_id", "version", "status", "expires", "config", "excluded_tools").order_by(
+            "approved_date", "id")
+        for sid, version, status, expires, config, excluded in approvals:
             state = self.servers[sid]
             if in_force(status, expires, self.today):
                 state.deployable = (version, identity(config), expires)
+                state.excluded_tools = tuple(excluded or ())
             elif lapsed(status, expires, self.today):
                 state.lapsed = (version, expires)
         rows = workflow.current().check_rows(server_ids=sids)

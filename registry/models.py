@@ -106,6 +106,9 @@ class Approval(models.Model):
     risk = models.CharField(max_length=10, choices=Risk.choices)
     rationale = models.TextField(blank=True)
     restrictions = models.JSONField(default=list, blank=True)
+    excluded_tools = models.JSONField(
+        default=list, blank=True,
+        help_text="Tools of the server this approval does not cover (denied in the clients).")
     config = models.JSONField(default=dict)
     approved_by = models.CharField(max_length=500, help_text="E-mail addresses, comma-separated.")
     approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")

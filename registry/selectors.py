@@ -17,17 +17,17 @@ from .models import Approval, ExportSnapshot, RegistryRevision, in_force, is_cur
 
 APPROVED_FIELDS = ("server__name", "version", "server__source", "server__package_registry",
                    "server__package", "approved_by", "approved_date", "expires", "data_scope",
-                   "risk", "rationale", "restrictions", "config")
+                   "risk", "rationale", "restrictions", "config", "excluded_tools")
 
 
 def _approved_entry(row) -> formats.ApprovedEntry:
     (name, version, source, package_registry, package, approved_by, approved_date, expires,
-     data_scope, risk, rationale, restrictions, config) = row
+     data_scope, risk, rationale, restrictions, config, excluded_tools) = row
     return formats.ApprovedEntry(
         name=name, version=version, source=source, package_registry=package_registry,
         package=package, approved_by=approved_by, approved_date=approved_date, expires=expires,
         data_scope=data_scope, risk=risk, rationale=rationale, restrictions=restrictions,
-        config=config,
+        config=config, excluded_tools=excluded_tools,
     )
 
 

@@ -90,10 +90,12 @@ class RequestDetailSerializer(RequestListSerializer):
     route = serializers.SerializerMethodField()
     config = serializers.JSONField()
     restrictions = serializers.ListField(child=serializers.CharField())
+    excluded_tools = serializers.ListField(child=serializers.CharField())
 
     class Meta(RequestListSerializer.Meta):
         fields = [*RequestListSerializer.Meta.fields, "source", "package", "package_registry",
-                  "use_case", "config", "rationale", "restrictions", "notes", "what_changed",
+                  "use_case", "config", "rationale", "restrictions", "excluded_tools", "notes",
+                  "what_changed",
                   "bump_reason", "passed_sandbox_trial", "trial_notes", "denial_reason",
                   "denial_alternative", "route", "signoffs", "comments", "events"]
 
@@ -109,6 +111,9 @@ class RequestDetailSerializer(RequestListSerializer):
 
 
 # ─── input ──────────────────────────────────────────────────────────────────────────
+
+HELP_TOOLS = ("Tool names the approval excludes (MCP tool names); Claude Code is told to "
+              "deny them.")
 
 
 class ConfigField(serializers.JSONField):
@@ -134,6 +139,9 @@ class RequestCreateSerializer(StrictSerializer):
                                          allow_blank=True, default="")
     notes = StrictCharField(required=False, allow_blank=True, default="")
     what_changed = StrictCharField(required=False, allow_blank=True, default="")
+    excluded_tools = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False,
+        help_text=HELP_TOOLS)
 
 
 class RequestEditSerializer(StrictSerializer):
@@ -166,6 +174,9 @@ class AssessmentSerializer(StrictSerializer):
     data_scope = StrictChoiceField(choices=DataScope.choices, required=False)
     rationale = StrictCharField(required=False, allow_blank=True)
     restrictions = serializers.ListField(child=StrictCharField(), required=False)
+    excluded_tools = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False,
+        help_text=HELP_TOOLS)
 
 
 class SignOffInputSerializer(StrictSerializer):
@@ -176,6 +187,9 @@ class SignOffInputSerializer(StrictSerializer):
     alternative = StrictCharField(required=False, allow_blank=True, default="")
     release_notes = StrictCharField(required=False, allow_blank=True, default="")
     expires = serializers.DateField(required=False, allow_null=True, default=None)
+    exclude_tools = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False,
+        help_text="Approve with these tools excluded too.")
 
 
 class CommentInputSerializer(StrictSerializer):

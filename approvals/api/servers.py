@@ -35,10 +35,12 @@ CATALOG_STATUSES = catalog.CATALOG_STATUSES
 class ActiveApprovalSerializer(serializers.ModelSerializer):
     config = serializers.JSONField()
     restrictions = serializers.ListField(child=serializers.CharField())
+    excluded_tools = serializers.ListField(child=serializers.CharField())
 
     class Meta:
         model = Approval
-        fields = ["id", "version", "data_scope", "risk", "rationale", "restrictions", "config",
+        fields = ["id", "version", "data_scope", "risk", "rationale", "restrictions",
+                  "excluded_tools", "config",
                   "approved_by", "approved_date", "expires", "status"]
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput
-from governance.policy import configs, identity, names, routing, versions
+from governance.policy import configs, identity, names, routing, tools, versions
 from governance.selectors import current_policy
 from registry.models import Approval, PackageRegistry, Server
 
@@ -62,10 +62,13 @@ def file_request(
     *, actor, kind: str, server_name: str, version: str = "", config=None, use_case: str = "",
     proposed_data_scope: str = "", source: str = "", package: str = "",
     package_registry: str = "", notes: str = "", what_changed: str = "", now=None,
+    excluded_tools=None,
 ) -> Request:
     """File a new_server, version_bump or renewal request (SPEC §4 rules 1, 2, 4, 6, 8, 9).
 
-    A RESTRICTED scope is recorded and denied at once with the policy's reason."""
+    A RESTRICTED scope is recorded and denied at once with the policy's reason. The
+    requester may propose tools to exclude; a bump or renewal starts with the exclusions
+    of the approval it supersedes (governance.policy.tools.carried_exclusions)."""
     now = now or timezone.now()
     policy = current_policy()
     errors = Errors()
@@ -112,6 +115,8 @@ def file_request(
         errors.add("config", "give the server's config: command and args, or type and url")
     check_identity(errors, kind=kind, server=server, base=active, package=package,
                     package_registry=package_registry, config=config)
+    for message in tools.excluded_tools_problems(excluded_tools):
+        errors.add("excluded_tools", message)
 
     bump = None
     if active and not errors.by_field.get("version"):
@@ -170,6 +175,9 @@ def file_request(
             if active else "",
             rationale=active.rationale if active else "",
             restrictions=list(active.restrictions) if active else [],
+            excluded_tools=tools.carried_exclusions(
+                base_excluded=active.excluded_tools if active else (),
+                proposed=excluded_tools if isinstance(excluded_tools, list) else ()),
         )
         request.expected_decision = now + route_of(request, policy).turnaround
         try:

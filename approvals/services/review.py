@@ -11,7 +11,7 @@ from django_fsm import can_proceed
 from accounts.roles import Role, can_manage_reviews, has_role
 from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed, ServiceError
-from governance.policy import names, routing
+from governance.policy import names, routing, tools
 
 from ..models import Request, RequestStatus
 from .resubmission import resubmit_locked
@@ -21,10 +21,12 @@ from .steps import (
     REVIEW_TRANSITIONS,
     ensure_open,
     lock_request,
+    change_exclusions,
     make_move,
     mark_registry_changed,
     queue_notice,
     record_event,
+    set_signoffs_aside,
     target_of,
 )
 from .withdrawal import withdraw_locked
@@ -150,9 +152,11 @@ def transition(*, actor, request, status: str, notes: str = "") -> Request:
 
 @transaction.atomic
 def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None,
-                   restrictions=None) -> Request:
-    """Security sets the risk, the final data scope, the rationale and restrictions.
-    A final scope of RESTRICTED denies the request with the policy's reason."""
+                   restrictions=None, excluded_tools=None) -> Request:
+    """Security sets the risk, the final data scope, the rationale, restrictions and the
+    tools the approval excludes. A final scope of RESTRICTED denies the request with the
+    policy's reason. Lifting an exclusion widens what is approved: the sign-offs given
+    before no longer count."""
     _require_reviewer(actor, "set risk and data scope")
     request = lock_request(request)
     ensure_open(request, "be assessed")
@@ -166,6 +170,8 @@ def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None
         not isinstance(restrictions, list) or not all(isinstance(r, str) for r in restrictions)
     ):
         errors.add("restrictions", "must be a list of sentences")
+    for message in tools.excluded_tools_problems(excluded_tools):
+        errors.add("excluded_tools", message)
     errors.raise_if_any()
     changed = []
     for field, value in (("risk", risk), ("data_scope", data_scope), ("rationale", rationale),
@@ -173,12 +179,17 @@ def set_assessment(*, actor, request, risk=None, data_scope=None, rationale=None
         if value is not None and getattr(request, field) != value:
             setattr(request, field, value)
             changed.append(field)
-    if not changed:
-        return request
     with acting_as(actor):
+        added, lifted = change_exclusions(request, actor, excluded_tools) if (
+            excluded_tools is not None) else ((), ())
+        if not changed and not added and not lifted:
+            return request
         request.save()
-        record_event(request, actor, "assessed", detail=", ".join(
-            f"{f}={getattr(request, f)}" for f in changed if f in ("risk", "data_scope")))
+        if lifted:
+            set_signoffs_aside(actor, request, "tools were no longer excluded")
+        if changed:
+            record_event(request, actor, "assessed", detail=", ".join(
+                f"{f}={getattr(request, f)}" for f in changed if f in ("risk", "data_scope")))
         if not deny_if_restricted(request, actor):
             complete_if_covered(request, actor)
             if request.is_open:  # a higher risk or scope may add a role: tell its holders

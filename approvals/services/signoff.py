@@ -11,13 +11,14 @@ from django.utils import timezone
 from accounts.roles import Role, roles_of
 from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed, ServiceError
-from governance.policy import names, routing, validity
+from governance.policy import names, routing, tools, validity
 from governance.selectors import current_policy
 from registry.models import Approval
 from registry.services import record_approval
 
 from ..models import SIGNABLE_STATUSES, TERMINAL_STATUSES, RequestKind, SignOff
 from .steps import (
+    change_exclusions,
     ensure_open,
     lock_request,
     make_move,
@@ -31,12 +32,14 @@ from .steps import (
 @transaction.atomic
 def sign_off(*, actor, request, role: str, decision: str, comment: str = "", reason: str = "",
              alternative: str = "", release_notes: str = "", expires: dt.date | None = None,
-             today: dt.date | None = None) -> SignOff:
+             today: dt.date | None = None, exclude_tools=None) -> SignOff:
     """Record one person's approve or deny in one role (SPEC §4 rules 4, 5, 7).
 
     Never the requester, only a role the route requires and the actor holds, once per
     person; the first deny decides; the last missing approve approves, provided the risk
-    is set and the route's evidence is there."""
+    is set and the route's evidence is there. An approver may approve with more tools
+    excluded (`exclude_tools`, added to the request's): a narrower approval than the one
+    the earlier sign-offs gave, so theirs still count."""
     request = lock_request(request)
     ensure_open(request, "be signed off")
     refusal = _refusal_by_state(actor, request)
@@ -66,11 +69,20 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
         if expires is not None:
             errors.add("expires", validity.expiry_problem(
                 approved=today, wanted=expires, risk=request.risk or None, policy=policy))
+        for message in tools.excluded_tools_problems(exclude_tools):
+            errors.add("exclude_tools", message)
+        if exclude_tools and not errors.by_field.get("exclude_tools"):
+            for message in tools.excluded_tools_problems([*request.excluded_tools,
+                                                          *exclude_tools]):
+                errors.add("exclude_tools", message)
         errors.raise_if_any()
     completes = decision == "approve" and set(missing_roles(route, signoffs)) == {role}
     if completes:
         _check_decidable(request, route)
     with acting_as(actor):
+        if decision == "approve" and exclude_tools:
+            change_exclusions(request, actor, [*request.excluded_tools, *exclude_tools])
+            request.save()
         signoff = SignOff.objects.create(
             request=request, user=actor, role=role, decision=decision, comment=comment,
             reason=reason, alternative=alternative, release_notes=release_notes, expires=expires,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django_fsm import can_proceed
 
 from governance.errors import Conflict
-from governance.policy import routing
+from governance.policy import routing, tools
 from governance.selectors import current_policy
 from governance.transactions import after_commit_task
 from registry.models import Server
@@ -84,6 +84,20 @@ def set_signoffs_aside(actor, request, why: str = "this change") -> int:
         record_event(request, actor, "signoffs_set_aside",
                      detail=f"{len(given)} sign-off(s) given before {why} no longer count")
     return len(given)
+
+
+def change_exclusions(request, actor, excluded) -> tuple[list[str], list[str]]:
+    """Set the tools the request's approval will exclude (checked by the caller), with an
+    event naming those added and those lifted. Returns (added, lifted); the caller saves."""
+    before = tools.clean_excluded_tools(request.excluded_tools)
+    after = tools.clean_excluded_tools(excluded)
+    added, lifted = sorted(set(after) - set(before)), tools.lifted(before, after)
+    if added or lifted:
+        request.excluded_tools = after
+        parts = ([f"excluded: {', '.join(added)}"] if added else []) + (
+            [f"no longer excluded: {', '.join(lifted)}"] if lifted else [])
+        record_event(request, actor, "tools_excluded", detail="; ".join(parts))
+    return added, lifted
 
 
 def queue_notice(request, verb):

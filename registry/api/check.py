@@ -52,12 +52,12 @@ def _verdict(name, scope, verdict, reason, state: ServerState | None = None,
         "scope": scope, "name": name, "verdict": verdict, "reason": reason,
         "server": state.name if state else None, "recognised_by": found_by or None,
         "approved_version": None, "approved_pin": None, "expires": None,
-        "request_url": None,
+        "request_url": None, "excluded_tools": [],
     }
     if state and state.deployable:
         version, key, expires = state.deployable
         result.update(approved_version=version, approved_pin=pin_of(key) if key else None,
-                      expires=expires.isoformat())
+                      expires=expires.isoformat(), excluded_tools=list(state.excluded_tools))
     if verdict != "approved":
         result["request_url"] = request_url(state.name if state else None)
     return result
@@ -214,6 +214,10 @@ class VerdictSerializer(serializers.Serializer):
     approved_pin = serializers.DictField(allow_null=True)
     expires = serializers.DateField(allow_null=True)
     request_url = serializers.CharField(allow_null=True)
+    excluded_tools = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The tools of the approved version that are not approved (MCP tool names): "
+                  "the hook denies calls to them, whatever the server is called locally.")
 
 
 class CheckResultSerializer(serializers.Serializer):

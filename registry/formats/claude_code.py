@@ -7,7 +7,7 @@ import json
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from governance.policy import remote
+from governance.policy import remote, tools
 
 from .records import ApprovedEntry
 
@@ -102,11 +102,26 @@ def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict
                 client_matches(entry, pinned) for pinned in allowed):
             continue
         deny.append(entry)
-    return {
+    document = {
         "allowManagedMcpServersOnly": True,
         "allowedMcpServers": allowed,
         "deniedMcpServers": deny,
     }
+    return with_tool_rules(document, servers)
+
+
+def with_tool_rules(document: dict, servers: list[ApprovedEntry]) -> dict:
+    """`document` with a `permissions.deny` rule `mcp__<server>__<tool>` for every tool
+    an approval excludes, the servers named as managed-mcp.json names them (Claude Code
+    enforces managed settings' permission rules; no user setting overrides them), merged
+    after any deny rules the document has. No exclusion, no `permissions` key: the file is
+    then byte for byte what it was before tool-level approval."""
+    rules = tools.deny_rules({e.name: e.excluded_tools for e in servers if e.excluded_tools})
+    if not rules:
+        return document
+    permissions = dict(document.get("permissions") or {})
+    permissions["deny"] = tools.merged_deny(permissions.get("deny"), rules)
+    return {**document, "permissions": permissions}
 
 
 def dump_json(document: dict) -> str:

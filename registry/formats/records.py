@@ -33,6 +33,7 @@ class ApprovedEntry:
     package: str = ""
     restrictions: list = field(default_factory=list)
     config: dict = field(default_factory=dict)
+    excluded_tools: list = field(default_factory=list)
 
 
 @dataclass

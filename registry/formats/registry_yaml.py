@@ -27,6 +27,8 @@ def approved_record(entry: ApprovedEntry) -> dict:
     )
     if entry.restrictions:
         record["restrictions"] = list(entry.restrictions)
+    if entry.excluded_tools:
+        record["excluded_tools"] = list(entry.excluded_tools)
     record["config"] = entry.config
     return record
 

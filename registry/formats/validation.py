@@ -8,7 +8,7 @@ import datetime as dt
 import yaml
 
 from governance import limits
-from governance.policy import configs, names, routing, versions
+from governance.policy import configs, names, routing, tools, versions
 
 from .records import (
     BUMP_KEYS,
@@ -129,6 +129,9 @@ def _approved(problems, index, entry) -> ApprovedEntry | None:
     restrictions = _list(problems, where("restrictions"), entry.get("restrictions"))
     if not all(isinstance(r, str) for r in restrictions):
         problems.add(where("restrictions"), "must be a list of sentences")
+    excluded = entry.get("excluded_tools")
+    for message in tools.excluded_tools_problems(excluded):
+        problems.add(where("excluded_tools"), message)
     config = _mapping(problems, where("config"), entry.get("config", {}))
     if config:
         for key, messages in configs.config_problems(
@@ -145,6 +148,7 @@ def _approved(problems, index, entry) -> ApprovedEntry | None:
         expires=expires, data_scope=scope, risk=risk,
         rationale=_text(problems, where, entry, "rationale", required=False),
         restrictions=restrictions, config=config,
+        excluded_tools=tools.clean_excluded_tools(excluded if isinstance(excluded, list) else []),
     )
 
 

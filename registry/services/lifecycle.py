@@ -16,7 +16,7 @@ from accounts.roles import can_manage_reviews
 from audit.actors import acting_as, system_user
 from audit.writes import audit_set_update, audit_written
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
-from governance.policy import identity, names, validity
+from governance.policy import identity, names, tools, validity
 
 from .. import signals
 from ..models import Approval, Server
@@ -113,6 +113,7 @@ def record_approval(*, request, signoffs, policy_data, today: dt.date) -> Approv
         version=request.version, data_scope=request.effective_data_scope,
         risk=request.risk, rationale=request.rationale or request.use_case,
         restrictions=request.restrictions, config=request.config,
+        excluded_tools=tools.clean_excluded_tools(request.excluded_tools),
         approved_by=", ".join(_email(u) for u in approvers), approved_date=today,
         expires=expires, request=request, owner_id=request.requester_id,
     ))
