@@ -32,8 +32,10 @@ def deny_rule(server: str, tool: str) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    """Tool names as a person types them: one per line, or separated by commas or spaces."""
-    return [part for part in re.split(r"[\s,]+", text or "") if part]
+    """Tool names as a person types them: one per line, or separated by commas. A space
+    inside a name stays, so that "delete repository" is refused rather than read as two
+    tools that happen to be valid names."""
+    return [part.strip() for part in re.split(r"[\r\n,]+", text or "") if part.strip()]
 
 
 def excluded_tools_problems(value) -> list[str]:

@@ -149,6 +149,28 @@ def test_pre_tool_use_lets_an_approved_server_through_untouched(machine, registr
     assert machine.tool_call("mcp__context7__get-library-docs") is None
 
 
+def test_pre_tool_use_denies_an_excluded_tool_whatever_the_server_is_called(
+        machine, registry, active_approval):
+    """The approval excludes two tools; the developer named the server "my gh.docs" (Claude
+    Code calls its tools mcp__my_gh_docs__...): the hook finds it by what it runs."""
+    active_approval.excluded_tools = ["delete-library", "purge.cache"]
+    active_approval.save()
+    build_export(cause="tools excluded")
+    machine.user_servers({"my gh.docs": C7})
+    output = machine.tool_call("mcp__my_gh_docs__delete-library")["hookSpecificOutput"]
+    assert output["permissionDecision"] == "deny"
+    assert "'delete-library' of context7 is excluded from its approval" in (
+        output["permissionDecisionReason"])
+    dotted = machine.tool_call("mcp__my_gh_docs__purge_cache")["hookSpecificOutput"]
+    assert dotted["permissionDecision"] == "deny"
+    # The server's other tools still pass, from the cached answer as from the portal.
+    assert machine.tool_call("mcp__my_gh_docs__get-library-docs") is None
+    assert machine.tool_call("mcp__my_gh_docs__delete-library-docs") is None
+    # With the portal out of reach the cached exclusions still hold.
+    again = machine.tool_call("mcp__my_gh_docs__delete-library", MCP_PORTAL_URL=UNREACHABLE)
+    assert again["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
 def test_pre_tool_use_ignores_tools_that_are_not_mcp(machine, registry):
     assert machine.tool_call("Bash") is None
 

@@ -50,8 +50,9 @@ def test_clean_strips_drops_duplicates_and_sorts():
 
 
 def test_names_typed_one_a_line_or_with_commas():
-    assert tools.split_names("delete_repository\n push_files, fork  x\n\n") == [
+    assert tools.split_names("delete_repository\r\n push_files, fork ,x\n\n") == [
         "delete_repository", "push_files", "fork", "x"]
+    assert tools.split_names("delete repository") == ["delete repository"]
     assert tools.split_names("") == []
 
 
