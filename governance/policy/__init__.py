@@ -15,4 +15,6 @@ Callers import the module of the rule they need (`from governance.policy import 
 - `configs`: the shape of a Claude Code server config, checked field by field.
 - `identity`: what a config runs, and keeping it across bumps and renewals (rule 12).
 - `names`: the names a request gives: server, source, package, choices.
+- `tools`: tool-level approval: the tool names an approval excludes, how they carry
+  over to the next approval, and the Claude Code deny rules they become.
 """
