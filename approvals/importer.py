@@ -107,8 +107,8 @@ def import_registry(*, registry: formats.Registry, actor=None, dry_run: bool = F
             fields = dict(
                 data_scope=entry.data_scope, risk=entry.risk, rationale=entry.rationale,
                 restrictions=entry.restrictions, config=entry.config,
-                excluded_tools=entry.excluded_tools, approved_by=entry.approved_by, approved_date=entry.approved_date,
-                expires=entry.expires,
+                excluded_tools=entry.excluded_tools, approved_by=entry.approved_by,
+                approved_date=entry.approved_date, expires=entry.expires,
             )
             active = actives.get(server.pk)
             if active and active.version == entry.version:

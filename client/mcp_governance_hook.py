@@ -33,8 +33,9 @@ servers and this project's; the project's .mcp.json), asks the portal, and tells
 Claude) about each server that is not approved, is expired, denied or pinned to another
 version. On PreToolUse for a tool mcp__<server>__<tool> it denies the call when that
 server is not approved, or when its approval excludes that tool (the server is recognised
-by what it runs, so renaming it locally changes nothing), with the reason. Only what a server runs (command and args, or
-URL) is sent: env and header values never leave the machine.
+by what it runs, so renaming it locally changes nothing), with the reason. Only what a
+server runs (command and args, or URL) is sent: env and header values never leave the
+machine.
 
 When the portal refuses the check (4xx: a revoked token, a wrong URL, a config it cannot
 read), every MCP tool call is denied with what to fix, whatever the fail mode: the fail

@@ -19,9 +19,9 @@ from .signoff import complete_if_covered, deny_if_restricted
 from .steps import (
     REVIEW_MOVES,
     REVIEW_TRANSITIONS,
+    change_exclusions,
     ensure_open,
     lock_request,
-    change_exclusions,
     make_move,
     mark_registry_changed,
     queue_notice,

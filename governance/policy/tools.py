@@ -53,8 +53,7 @@ def excluded_tools_problems(value) -> list[str]:
             problems.append(f"item {position} is empty: give a tool name")
         elif not TOOL_NAME.fullmatch(name.strip()):
             problems.append(f"'{name.strip()[:140]}' is not a tool name: use {TOOL_NAME_RULE}")
-    if len(set(clean_excluded_tools(
-            [n for n in value if isinstance(n, str)]))) > MAX_EXCLUDED:
+    if len(clean_excluded_tools(value)) > MAX_EXCLUDED:
         problems.append(f"at most {MAX_EXCLUDED} tools can be excluded from one approval")
     return problems
 
@@ -95,8 +94,3 @@ def merged_deny(existing, rules) -> list[str]:
     existing = [rule for rule in existing or () if isinstance(rule, str)]
     seen = set(existing)
     return [*existing, *(rule for rule in rules if rule not in seen)]
-
-
-def is_excluded(tool: str, excluded) -> bool:
-    """Whether a tool name as Claude Code writes it (normalised) is one of `excluded`."""
-    return any(client_name(name) == tool for name in clean_excluded_tools(excluded))

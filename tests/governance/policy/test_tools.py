@@ -37,6 +37,15 @@ def test_a_bad_tool_name_is_refused_saying_the_rule(names, problem):
     assert problem in found[0]
 
 
+def test_a_long_bad_name_is_quoted_cut_short():
+    (problem,) = tools.excluded_tools_problems(["x" * 139 + "!" + "y" * 500])
+    assert problem.startswith("'" + "x" * 139 + "!' is not a tool name")
+
+
+def test_the_limits_are_those_the_docs_state():
+    assert (tools.MAX_EXCLUDED, tools.TOOL_NAME.pattern) == (200, r"^[A-Za-z0-9_.-]{1,128}$")
+
+
 def test_the_count_is_bounded_after_duplicates_are_dropped():
     many = [f"tool_{n}" for n in range(tools.MAX_EXCLUDED)]
     assert tools.excluded_tools_problems(many + many) == []
@@ -91,12 +100,6 @@ def test_merged_deny_keeps_the_rules_there_first_and_adds_each_new_rule_once():
                              ["mcp__github__delete_repository", "mcp__github__push"]) == [
         "Bash(curl:*)", "mcp__github__push", "mcp__github__delete_repository"]
     assert tools.merged_deny(None, ["mcp__a__b"]) == ["mcp__a__b"]
-
-
-def test_is_excluded_compares_the_names_as_the_client_writes_them():
-    assert tools.is_excluded("rows_drop", ["rows.drop"])
-    assert not tools.is_excluded("rows_dropx", ["rows.drop"])
-    assert not tools.is_excluded("anything", [])
 
 
 def _hook_normalise():
