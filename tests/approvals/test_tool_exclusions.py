@@ -198,3 +198,28 @@ def test_a_bad_exclusion_in_the_registry_yaml_imports_nothing_and_names_the_fiel
     assert "approved[0] (github).excluded_tools: 'delete repository' is not a tool name" in (
         err.getvalue()), err.getvalue()
     assert not Approval.objects.exists()
+
+
+def test_the_api_files_with_proposed_exclusions_and_refuses_a_bad_one_naming_it(
+        api, developer, new_server_kwargs):
+    body = {**new_server_kwargs, "excluded_tools": ["delete_repository", "x/y"]}
+    response = api(developer).post("/api/v1/requests/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"excluded_tools": [
+        "'x/y' is not a tool name: use 1 to 128 characters: ASCII letters, digits, "
+        "underscores, dashes and dots (the MCP specification's tool names)"]}
+    assert not Approval.objects.exists()
+    body["excluded_tools"] = ["delete_repository", "delete_repository "]
+    response = api(developer).post("/api/v1/requests/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["excluded_tools"] == ["delete_repository"]
+
+
+def test_an_approver_adds_an_exclusion_through_the_api(api, github_request, tech_lead):
+    response = api(tech_lead).post(
+        f"/api/v1/requests/{github_request.pk}/signoffs/",
+        {"role": "tech_lead", "decision": "approve", "exclude_tools": ["delete_repository"]},
+        format="json")
+    assert response.status_code == 201, response.json()
+    github_request.refresh_from_db()
+    assert github_request.excluded_tools == ["delete_repository", "push_files"]
