@@ -2,16 +2,9 @@
 how exclusions carry over to the approval that supersedes it, and the Claude Code deny
 rules they become."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from governance.policy import tools
-
-HOOK = Path(__file__).resolve().parents[3] / "client" / "mcp_governance_hook.py"
 
 
 @pytest.mark.parametrize("names", [["delete_repository"], ["repo.delete", "a-b_C9"],
@@ -100,22 +93,3 @@ def test_merged_deny_keeps_the_rules_there_first_and_adds_each_new_rule_once():
                              ["mcp__github__delete_repository", "mcp__github__push"]) == [
         "Bash(curl:*)", "mcp__github__push", "mcp__github__delete_repository"]
     assert tools.merged_deny(None, ["mcp__a__b"]) == ["mcp__a__b"]
-
-
-def _hook_normalise():
-    spec = importlib.util.spec_from_file_location("hook_for_names", HOOK)
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    return hook.normalise
-
-
-@settings(derandomize=True, max_examples=300)
-@given(st.text(max_size=40))
-def test_the_portal_and_the_hook_normalise_names_alike(name):
-    normalised = tools.client_name(name)
-    assert normalised == _HOOK_NORMALISE(name)
-    assert len(normalised) == len(name)
-    assert all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in normalised)
-
-
-_HOOK_NORMALISE = _hook_normalise()
