@@ -107,7 +107,7 @@ def test_lifting_an_exclusion_sets_the_earlier_sign_offs_aside(github_request, t
 
 
 def test_a_bump_carries_the_exclusions_of_the_approval_it_supersedes(
-        file, tech_lead, security):
+        file, tech_lead, security, client_for, developer):
     ApprovalFactory(server__name="github", server__package="@modelcontextprotocol/"
                     "server-github", version="2025.4.8", config=GITHUB,
                     excluded_tools=["delete_repository"])
@@ -115,6 +115,9 @@ def test_a_bump_carries_the_exclusions_of_the_approval_it_supersedes(
                 config=stdio_config("@modelcontextprotocol/server-github", "2025.4.9"),
                 package="", source="", excluded_tools=["fork_repository"])
     assert bump.excluded_tools == ["delete_repository", "fork_repository"]
+    form = client_for(developer).get("/requests/new/?server=github&kind=version_bump")
+    assert "is approved without <code>delete_repository</code>: a version bump or renewal " \
+        "keeps these exclusions" in form.content.decode()
     workflow.set_assessment(actor=security, request=bump, risk="LOW")
     for actor, role in ((tech_lead, "tech_lead"), (security, "security_team")):
         bump.refresh_from_db()
