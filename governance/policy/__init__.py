@@ -17,4 +17,6 @@ Callers import the module of the rule they need (`from governance.policy import 
 - `names`: the names a request gives: server, source, package, choices.
 - `tools`: tool-level approval: the tool names an approval excludes, how they carry
   over to the next approval, and the Claude Code deny rules they become.
+- `delegation`: who may sign in a role on a request on a day, in their own right or on
+  behalf of a delegator, and what a new delegation must be (issue 15).
 """
