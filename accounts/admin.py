@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.shortcuts import render
 from rest_framework.authtoken.models import TokenProxy
 
-from . import identity
+from . import identity, roles
 from .models import (
     ApiToken,
+    Delegation,
     DirectoryGroup,
     ExternalIdentity,
     GroupRoleMapping,
@@ -103,6 +104,35 @@ class IdentityEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["detail", "user__username"]
     readonly_fields = ["created_at", "kind", "user", "detail", "data", "address"]
+
+    def has_view_permission(self, request, obj=None):
+        return roles.can_read_audit(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Every delegation of a sign-off duty, for the security team and administrators to
+    read; made and ended on the delegations page (approvals.services.delegation), where the
+    rules are checked, never here."""
+
+    list_display = ["delegator", "delegate", "role", "starts", "ends", "reason", "created_at",
+                    "ended_at"]
+    list_filter = ["role", "starts", "ends"]
+    search_fields = ["delegator__username", "delegate__username", "reason"]
+    readonly_fields = ["delegator", "delegate", "role", "starts", "ends", "reason",
+                       "created_by", "created_at", "ended_at", "ended_by"]
+
+    def has_view_permission(self, request, obj=None):
+        return roles.can_read_audit(request.user)
 
     def has_add_permission(self, request):
         return False

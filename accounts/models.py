@@ -149,3 +149,48 @@ class IdentityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.detail}"
+
+
+# ─── dated delegation of a sign-off duty (issue 15 §2) ───────────────────────────────────
+
+class Delegation(models.Model):
+    """`delegator` hands their sign-off duty in `role` to `delegate` from `starts` to `ends`
+    (days inclusive, in the portal's time zone). In force only on those days and until ended
+    early (`ended_at`); the rule is governance.policy.delegation, the changes
+    approvals.services.delegation. Kept for the record: never deleted."""
+
+    SIGNING_ROLES = (("tech_lead", "Tech lead"), ("security_team", "Security team"),
+                     ("engineering_director", "Engineering director"))
+
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="delegations_given")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="delegations_received")
+    role = models.CharField(max_length=30, choices=SIGNING_ROLES)
+    starts = models.DateField(help_text="The first day the delegate may sign.")
+    ends = models.DateField(help_text="The last day the delegate may sign.")
+    reason = models.CharField(max_length=200, help_text="Why, e.g. 'holiday'.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True,
+                                    help_text="When its delegator ended it early.")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts", "-id"]
+        indexes = [models.Index(fields=["delegate", "ends"], name="delegation_delegate_ends")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends__gte=models.F("starts")),
+                                   name="delegation_runs_forwards"),
+            models.CheckConstraint(condition=~models.Q(delegate=models.F("delegator")),
+                                   name="delegation_not_to_oneself"),
+        ]
+
+    def __str__(self):
+        return (f"{self.delegator} → {self.delegate} as {self.role}, "
+                f"{self.starts:%Y-%m-%d} to {self.ends:%Y-%m-%d}")
+
+    def in_force(self, today) -> bool:
+        return self.ended_at is None and self.starts <= today <= self.ends

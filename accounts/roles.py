@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from .delegations import delegated_roles
+
 
 class Role(models.TextChoices):
     TECH_LEAD = "tech_lead", "Tech lead"
@@ -37,8 +39,19 @@ def is_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+SIGNING_ROLES = frozenset({Role.TECH_LEAD, Role.SECURITY_TEAM, Role.ENGINEERING_DIRECTOR})
+
+
+def signing_roles(user) -> frozenset[str]:
+    """The roles `user` may sign in today: held, or delegated to them by someone away
+    (accounts.delegations; no query for someone who is no delegate today)."""
+    return (roles_of(user) & SIGNING_ROLES) | delegated_roles(user)
+
+
 def can_see_queue(user) -> bool:
-    return is_admin(user) or bool(roles_of(user) & QUEUE_ROLES)
+    """The queue and every request on it: for the signing roles, held or delegated today
+    (a delegate reads what they sign), and administrators."""
+    return is_admin(user) or bool(roles_of(user) & QUEUE_ROLES) or bool(delegated_roles(user))
 
 
 def can_manage_reviews(user) -> bool:

@@ -281,8 +281,13 @@ class SignOffForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, roles=(), **kwargs):
+        """`roles`: (role, the delegator signed for or None), as
+        approvals.services.signable_roles gives them."""
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, r) for r in roles]
+        self.fields["role"].choices = [
+            (role, f"{role}, signing on behalf of {delegator.get_username()}" if delegator
+             else role) for role, delegator in roles]
+        self.on_behalf_of = {role: delegator for role, delegator in roles if delegator}
 
     def clean_exclude_tools(self) -> list[str]:
         return tools.split_names(self.cleaned_data.get("exclude_tools") or "")
@@ -304,3 +309,27 @@ class ServerJsonForm(forms.Form):
         required=False, label="Or name a server of the public MCP registry", max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "e.g. io.github.user/weather",
                                       "autocomplete": "off"}))
+
+
+class DelegationForm(forms.Form):
+    """A delegation of one's sign-off duty: the form reads the fields (a date that is no
+    date is its refusal); approvals.services.delegate_signoffs checks every rule and names
+    the field each problem is in."""
+
+    role = forms.ChoiceField(label="Role")
+    delegate = forms.CharField(label="Delegate (username)", max_length=150, required=False,
+                               help_text="The colleague who signs for you on those days")
+    starts = forms.DateField(label="First day", required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}),
+                             error_messages={"invalid": "give the first day as YYYY-MM-DD"})
+    ends = forms.DateField(label="Last day", required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}),
+                           help_text="Inclusive: the delegation ends by itself after this day",
+                           error_messages={"invalid": "give the last day as YYYY-MM-DD"})
+    reason = forms.CharField(label="Reason", required=False, help_text="e.g. holiday")
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, role) for role in roles]
+        self.fields["role"].error_messages["invalid_choice"] = (
+            f"choose a role you hold: {', '.join(roles)}")

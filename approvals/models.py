@@ -219,6 +219,10 @@ class SignOff(models.Model):
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="signoffs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=30)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The delegator `user` signed for, under a delegation "
+                                    "in force that day (accounts.Delegation).")
     decision = models.CharField(max_length=10, choices=Decision.choices)
     comment = models.TextField(blank=True)
     reason = models.TextField(blank=True)
@@ -239,13 +243,17 @@ class SignOff(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "user"], condition=Q(stale=False),
                                     name="one_signoff_per_person"),
+            models.UniqueConstraint(fields=["request", "on_behalf_of"],
+                                    condition=Q(stale=False, on_behalf_of__isnull=False),
+                                    name="one_signoff_per_person_signed_for"),
             models.CheckConstraint(
                 condition=~Q(decision="deny") | ~Q(reason=""), name="deny_has_reason"
             ),
         ]
 
     def __str__(self):
-        return f"{self.decision} by {self.user} as {self.role} on #{self.request_id}"
+        behalf = f" on behalf of {self.on_behalf_of}" if self.on_behalf_of_id else ""
+        return f"{self.decision} by {self.user} as {self.role}{behalf} on #{self.request_id}"
 
 
 class Comment(models.Model):

@@ -19,7 +19,7 @@ from .models import OPEN_STATUSES, Comment, Request, RequestEvent, RequestStatus
 
 def _with_signoffs(qs):
     return qs.prefetch_related(
-        Prefetch("signoffs", queryset=SignOff.objects.select_related("user"))
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("user", "on_behalf_of"))
     )
 
 
@@ -46,7 +46,7 @@ def request_detail(pk: int) -> Request:
         Request.objects.select_related(
             "server", "requester", "reviewer", "base_approval", "resulting_approval")
         .prefetch_related(
-            Prefetch("signoffs", queryset=SignOff.objects.select_related("user")),
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("user", "on_behalf_of")),
             Prefetch("comments", queryset=Comment.objects.select_related("author")),
             Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import catalog_views, dashboard, list_views, views, waiting_views
+from . import catalog_views, dashboard, delegation_views, list_views, views, waiting_views
 
 urlpatterns = [
     path("", catalog_views.catalog, name="catalog"),
@@ -11,5 +11,6 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
     path("queue/", list_views.queue, name="queue"),
     path("queue/bulk/", list_views.queue_bulk, name="queue-bulk"),
+    path("delegations/", delegation_views.delegations, name="delegations"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from accounts import roles
 from audit.views import audit_link
 from governance.errors import NotAllowed, ServiceError
-from governance.policy import names, routing, versions
+from governance.policy import names, versions
 from governance.selectors import current_policy
 from registry.models import Approval, Server
 
@@ -149,8 +149,7 @@ def _forms(req, user, data=None, action=""):
     """Every form the request page can show this user, bound to `data` for `action`."""
     route = workflow.route_of(req)
     is_reviewer = roles.can_manage_reviews(user)
-    signable = [r for r in workflow.missing_roles(route, req.signoffs.all())
-                if r in roles.roles_of(user)]
+    signable = workflow.signable_roles(actor=user, request=req, route=route)
 
     def bound(name):
         return data if action == name else None
@@ -171,7 +170,7 @@ def _forms(req, user, data=None, action=""):
             "excluded_tools": "\n".join(req.excluded_tools or [])})
     if workflow.signoff_refusal(actor=user, request=req, route=route) is None and signable:
         forms["signoff"] = SignOffForm(bound("signoff"), roles=signable, prefix="signoff",
-                                       initial={"role": signable[0]})
+                                       initial={"role": signable[0][0]})
         if "check_release_notes" not in route.evidence:
             del forms["signoff"].fields["release_notes"]
     if user == req.requester:
@@ -256,8 +255,8 @@ def request_detail(http_request, pk: int):
     forms, route = _forms(req, http_request.user, http_request.POST or None, action)
     status = 200
     refusal = None
-    if req.is_open and (req.requester == http_request.user or roles.roles_of(
-            http_request.user) & set(routing.SIGNING_ROLES)):
+    if req.is_open and (req.requester == http_request.user or roles.signing_roles(
+            http_request.user)):
         refusal = workflow.signoff_refusal(actor=http_request.user, request=req, route=route)
     if action:
         if _act(http_request, req, action, forms):

@@ -1,5 +1,7 @@
 """What waits on a person: the open requests whose route needs a sign-off in a role they
-hold, that no one has given yet, that they did not file and have not signed. Counted on
+hold, that no one has given yet, that they did not file and have not signed (nor anyone
+for them); and, for a delegate, those that wait so on a delegator's role during the
+delegation, which the delegator did not file and has not signed. Counted on
 every page (approvals.context_processors) and listed, soonest due first, on "Waiting for
 me". The route is the policy's (governance.policy.routing), turned into one query."""
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, When
 
+from accounts import delegations
 from accounts.roles import roles_of
 from governance.models import BumpLevel
 from governance.policy import routing
@@ -63,26 +66,46 @@ def waiting_for(user):
     """The requests waiting on `user`'s sign-off, soonest due first (none for someone
     who holds no signing role)."""
     held = [role for role in routing.SIGNING_ROLES if role in roles_of(user)]
-    if not held:
+    delegated = [d for d in delegations.in_force_for(user) if d.role not in held]
+    if not held and not delegated:
         return Request.objects.none()
     policy = routing_policy()
     approved = SignOff.objects.filter(request=OuterRef("pk"), decision=SignOff.Decision.APPROVE)
+    signed = SignOff.objects.filter(request=OuterRef("pk"))
     needed = Q(pk__in=[])
     for role in held:
         needed |= _needs(role, policy) & ~Exists(approved.filter(role=role))
+    for grant in delegated:  # never the delegator's own request, nor one they signed
+        needed |= (_needs(grant.role, policy) & ~Exists(approved.filter(role=grant.role))
+                   & ~Q(requester=grant.delegator_id)
+                   & ~Exists(signed.filter(Q(user=grant.delegator_id)
+                                           | Q(on_behalf_of=grant.delegator_id))))
     return (Request.objects
             .annotate(scope_in_force=Case(When(data_scope="", then=F("proposed_data_scope")),
                                           default=F("data_scope"), output_field=CharField()))
             .filter(status__in=SIGNABLE_STATUSES).exclude(requester=user)
-            .exclude(Exists(SignOff.objects.filter(request=OuterRef("pk"), user=user)))
+            .exclude(Exists(signed.filter(Q(user=user) | Q(on_behalf_of=user))))
             .filter(needed).order_by("expected_decision", "id"))
 
 
 def waiting_roles(request: Request, user, policy: routing.PolicyData | None = None) -> list[str]:
-    """The roles `user` holds that `request`'s route still needs (for the list's rows)."""
+    """The roles `user` holds, or signs for a delegator, that `request`'s route still needs
+    (for the list's rows: "tech_lead for ann" when on someone's behalf)."""
     route = routing.route_for(kind=request.kind, bump_level=request.bump_level or None,
                               risk=request.risk or None,
                               data_scope=request.effective_data_scope,
                               policy=policy or routing_policy())
     given = {s.role for s in request.signoffs.all() if s.decision == SignOff.Decision.APPROVE}
-    return [r for r in route.required_roles if r in roles_of(user) and r not in given]
+    signers = {s.user_id for s in request.signoffs.all()} | {
+        s.on_behalf_of_id for s in request.signoffs.all()}
+    labels = []
+    for role in route.required_roles:
+        if role in given:
+            continue
+        if role in roles_of(user):
+            labels.append(role)
+            continue
+        labels += [f"{role} for {d.delegator.get_username()}"
+                   for d in delegations.in_force_for(user) if d.role == role
+                   and d.delegator_id != request.requester_id and d.delegator_id not in signers]
+    return labels

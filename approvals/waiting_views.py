@@ -15,8 +15,8 @@ def waiting_for_me(http_request):
     """Open requests whose route needs a sign-off in a role the reader holds and that no
     one has given yet; each row says in which role and by when."""
     requests = (waiting_for(http_request.user).select_related("server", "requester")
-                .prefetch_related(Prefetch("signoffs",
-                                           queryset=SignOff.objects.select_related("user"))))
+                .prefetch_related(Prefetch("signoffs", queryset=SignOff.objects.select_related(
+                    "user", "on_behalf_of"))))
     page = paginate(http_request, requests)
     policy = routing_policy()
     for req in page.object_list:

@@ -15,6 +15,7 @@ class AuditConfig(AppConfig):
 
         from accounts.models import (
             ApiToken,
+            Delegation,
             DirectoryGroup,
             ExternalIdentity,
             GroupRoleMapping,
@@ -42,3 +43,5 @@ class AuditConfig(AppConfig):
         register(IdentityEvent, GroupRoleMapping, ExternalIdentity)
         register(DirectoryGroup, m2m_fields={"members"})
         register(ScimToken, exclude_fields=["digest", "last_used"])
+        # Who handed whose sign-off duty to whom, for when, and who ended it (issue 15 §2).
+        register(Delegation)

@@ -25,6 +25,7 @@ class Notification(models.Model):
         UPSTREAM_WITHDRAWN = "upstream_withdrawn", "Approved release withdrawn upstream"
         UPSTREAM_FAILING = "upstream_failing", "Release watch failing"
         SIGNOFF_WAITING = "signoff_waiting", "Sign-off waiting for you"
+        DELEGATION = "delegation", "Sign-off duty delegated"
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

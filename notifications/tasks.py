@@ -12,7 +12,15 @@ from django.utils import timezone
 from approvals import services as workflow
 from registry import services as registry_services
 
-from . import approval_notices, overdue_notices, preferences, request_events, review_cycle
+from . import (
+    approval_notices,
+    delegation_notices,
+    overdue_notices,
+    preferences,
+    request_events,
+    review_cycle,
+    turn_notices,
+)
 from .delivery import deliver_pending
 from .records import RETRY_WINDOW
 
@@ -29,9 +37,12 @@ def notify_request_event(request_id: int, verb: str):
 @shared_task(name="approvals.deliver_notifications", **RETRIES)
 def deliver_notifications():
     """The reconciling run: record the notices of request events whose task was never
-    queued (the broker was down), then send every notice not sent yet."""
-    recorded = request_events.record_missed_request_events(
-        since=timezone.now() - RETRY_WINDOW)
+    queued (the broker was down), of delegations made or ended, and the turns of delegates
+    whose delegation is in force, then send every notice not sent yet."""
+    since = timezone.now() - RETRY_WINDOW
+    recorded = request_events.record_missed_request_events(since=since)
+    recorded += delegation_notices.record_delegation_notices(since=since)
+    recorded += len(turn_notices.delegate_turns())
     return {"recorded": recorded, "mailed": deliver_pending()}
 
 

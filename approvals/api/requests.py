@@ -53,11 +53,15 @@ class RequestListSerializer(serializers.ModelSerializer):
 
 class SignOffSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username")
+    on_behalf_of = serializers.CharField(
+        source="on_behalf_of.username", allow_null=True, default=None,
+        help_text="The delegator `user` signed for under a delegation; null when they "
+                  "signed in their own right.")
 
     class Meta:
         model = SignOff
-        fields = ["id", "user", "role", "decision", "comment", "reason", "alternative",
-                  "release_notes", "expires", "created_at"]
+        fields = ["id", "user", "role", "on_behalf_of", "decision", "comment", "reason",
+                  "alternative", "release_notes", "expires", "created_at"]
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -207,7 +211,7 @@ def visible_requests(user):
 
 def with_timeline(qs):
     return qs.prefetch_related(
-        Prefetch("signoffs", queryset=SignOff.objects.select_related("user")),
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("user", "on_behalf_of")),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
         Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
     )

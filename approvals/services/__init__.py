@@ -11,6 +11,7 @@ holds what every change does. Callers use the names below: `from approvals impor
 """
 
 from ..models import OPEN_STATUSES, SIGNABLE_STATUSES
+from .delegation import delegate_signoffs, end_delegation
 from .discussion import add_comment, can_view
 from .filing import file_request, filing_problems
 from .importing import record_imported, record_imported_denial
@@ -18,17 +19,18 @@ from .overdue import ESCALATE_AFTER, flag_overdue_requests
 from .rerouting import reroute_on_change, reroute_open_requests
 from .resubmission import EDITABLE_FIELDS, MATERIAL_FIELDS, edit_request, resubmit
 from .review import BULK_MAX, BulkResult, assign, assign_many, set_assessment, transition
-from .signoff import missing_roles, sign_off, signoff_refusal
+from .signoff import missing_roles, sign_off, signable_roles, signed_by, signoff_refusal
 from .steps import REVIEW_MOVES, REVIEW_TRANSITIONS, earlier_denial, request_link, route_of
 from .withdrawal import withdraw
 
 __all__ = [
     "BULK_MAX", "EDITABLE_FIELDS", "ESCALATE_AFTER", "MATERIAL_FIELDS", "OPEN_STATUSES",
     "REVIEW_MOVES", "REVIEW_TRANSITIONS", "SIGNABLE_STATUSES", "BulkResult", "add_comment",
-    "assign", "assign_many", "can_view",
+    "assign", "assign_many", "can_view", "delegate_signoffs", "end_delegation",
     "earlier_denial", "edit_request", "file_request", "filing_problems",
     "flag_overdue_requests", "missing_roles",
     "record_imported", "record_imported_denial", "request_link", "reroute_on_change",
     "reroute_open_requests", "resubmit", "route_of",
-    "set_assessment", "sign_off", "signoff_refusal", "transition", "withdraw",
+    "set_assessment", "sign_off", "signable_roles", "signed_by", "signoff_refusal",
+    "transition", "withdraw",
 ]

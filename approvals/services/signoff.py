@@ -8,10 +8,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import delegations
 from accounts.roles import Role, roles_of
 from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed, ServiceError
-from governance.policy import names, routing, tools, validity
+from governance.policy import delegation, names, routing, tools, validity
 from governance.selectors import current_policy
 from registry.models import Approval
 from registry.services import record_approval
@@ -35,11 +36,13 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
              today: dt.date | None = None, exclude_tools=None) -> SignOff:
     """Record one person's approve or deny in one role (SPEC §4 rules 4, 5, 7).
 
-    Never the requester, only a role the route requires and the actor holds, once per
-    person; the first deny decides; the last missing approve approves, provided the risk
-    is set and the route's evidence is there. An approver may approve with more tools
-    excluded (`exclude_tools`, added to the request's): a narrower approval than the one
-    the earlier sign-offs gave, so theirs still count."""
+    Never the requester, only a role the route requires and the actor holds, or holds for a
+    delegator under a delegation in force today (then recorded on their behalf: never on
+    the delegator's own request), once per person, counting the person signed for; the
+    first deny decides; the last missing approve approves, provided the risk is set and
+    the route's evidence is there. An approver may approve with more tools excluded
+    (`exclude_tools`, added to the request's): a narrower approval than the one the earlier
+    sign-offs gave, so theirs still count."""
     request = lock_request(request)
     ensure_open(request, "be signed off")
     refusal = _refusal_by_state(actor, request)
@@ -53,14 +56,12 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
         errors.add("role", f"{role} is not on this request's route "
                            f"(required: {', '.join(route.required_roles)})")
     errors.raise_if_any()
-    if role not in roles_of(actor):
-        raise NotAllowed(f"You do not hold the {role} role.",
-                         {"role": [f"sign-off as {role} needs membership of {role}"]})
+    today = today or timezone.localdate()
     signoffs = list(request.signoffs.select_related("user"))
-    refusal = _refusal_by_signoffs(actor, route, signoffs, [role])
+    found, refusal = _standing(actor, request, role, signoffs, today)
+    refusal = refusal or _refusal_by_signoffs(actor, route, signoffs, [role])
     if refusal:
         raise refusal
-    today = today or timezone.localdate()
     if decision == "deny":
         if not reason.strip():
             raise InvalidInput("A deny needs a reason.", {"reason": ["say why it is denied"]})
@@ -84,10 +85,13 @@ def sign_off(*, actor, request, role: str, decision: str, comment: str = "", rea
             change_exclusions(request, actor, [*request.excluded_tools, *exclude_tools])
             request.save()
         signoff = SignOff.objects.create(
-            request=request, user=actor, role=role, decision=decision, comment=comment,
-            reason=reason, alternative=alternative, release_notes=release_notes, expires=expires,
+            request=request, user=actor, role=role, on_behalf_of_id=found.on_behalf_of,
+            decision=decision, comment=comment, reason=reason, alternative=alternative,
+            release_notes=release_notes, expires=expires,
         )
-        record_event(request, actor, f"signed_off_{decision}", detail=f"as {role}")
+        behalf = (f" on behalf of {signoff.on_behalf_of.get_username()}"
+                  if found.on_behalf_of else "")
+        record_event(request, actor, f"signed_off_{decision}", detail=f"as {role}{behalf}")
         if decision == "deny":
             decide_denied(request, actor, reason=reason, alternative=alternative, verb="denied")
         elif completes:
@@ -107,10 +111,40 @@ def _refusal_by_state(actor, request) -> ServiceError | None:
     return None
 
 
-def _refusal_by_signoffs(actor, route, signoffs, roles) -> ServiceError | None:
+def signed_by(signoffs) -> set[int]:
+    """Everyone a request's sign-offs count as: each signer and each person signed for."""
+    return {s.user_id for s in signoffs} | {s.on_behalf_of_id for s in signoffs
+                                            if s.on_behalf_of_id}
+
+
+def _standing(actor, request, role, signoffs, today):
+    """May `actor` sign `role` (governance.policy.delegation.standing), and the error
+    sign_off raises when not: 409 for what was signed already, 403 for who asks."""
+    holds = role in roles_of(actor)
+    grants = [] if holds else [delegations.grant_of(d)
+                               for d in delegations.received(actor, today, role=role)]
+    found = delegation.standing(signer=actor.pk, role=role, holds_role=holds,
+                                requester=request.requester_id, signed=signed_by(signoffs),
+                                grants=grants, today=today)
+    if found.allowed:
+        return found, None
+    problem = {"role": [found.problem]}
     if any(s.user_id == actor.pk for s in signoffs):
-        return Conflict("You have signed off this request already.",
-                        {"role": ["one sign-off per person per request"]})
+        return found, Conflict("You have signed off this request already.", problem)
+    if actor.pk in signed_by(signoffs):
+        proxy = next(s.user for s in signoffs if s.on_behalf_of_id == actor.pk)
+        return found, Conflict(f"{proxy.get_username()} signed this request off on your "
+                               "behalf already.", problem)
+    if found.conflict:
+        return found, Conflict(f"Your delegator has signed this request off already, so you "
+                               f"cannot sign it as {role} for them.", problem)
+    if not grants:
+        return found, NotAllowed(f"You do not hold the {role} role.", problem)
+    return found, NotAllowed(f"You cannot sign this request off as {role} on anyone's "
+                             "behalf.", problem)
+
+
+def _refusal_by_signoffs(actor, route, signoffs, roles) -> ServiceError | None:
     taken = [s for s in signoffs if s.role in roles and s.decision == "approve"]
     if len(taken) == len(roles):
         role, who = taken[0].role, taken[0].user.get_username()
@@ -130,7 +164,8 @@ def signoff_refusal(*, actor, request, route=None) -> ServiceError | None:
     if refusal:
         return refusal
     route = route or route_of(request)
-    held = [r for r in route.required_roles if r in roles_of(actor)]
+    mine = roles_of(actor) | delegations.delegated_roles(actor)
+    held = [r for r in route.required_roles if r in mine]
     if not held:
         mine = ", ".join(sorted(r for r in roles_of(actor) if r in routing.SIGNING_ROLES))
         return NotAllowed(
@@ -138,7 +173,26 @@ def signoff_refusal(*, actor, request, route=None) -> ServiceError | None:
             f"{'are' if ',' in mine else 'is'} not on this request's route "
             f"(required: {', '.join(route.required_roles)}).",
             {"role": [f"this {route.basis} needs {' + '.join(route.required_roles)}"]})
-    return _refusal_by_signoffs(actor, route, list(request.signoffs.all()), held)
+    signoffs, today = list(request.signoffs.all()), timezone.localdate()
+    refusals = [_standing(actor, request, role, signoffs, today)[1] for role in held]
+    if all(refusals):
+        return refusals[0]
+    return _refusal_by_signoffs(actor, route, signoffs, held)
+
+
+def signable_roles(*, actor, request, route) -> list[tuple[str, object]]:
+    """The roles still missing that `actor` may sign now, each with the person they would
+    sign for (None: in their own right): the sign-off form's choices."""
+    signoffs, today = list(request.signoffs.all()), timezone.localdate()
+    mine = roles_of(actor) | delegations.delegated_roles(actor)
+    delegators = {d.delegator_id: d.delegator for d in delegations.in_force_for(actor, today)}
+    choices = []
+    for role in missing_roles(route, signoffs):
+        if role in mine:
+            found, refusal = _standing(actor, request, role, signoffs, today)
+            if refusal is None:
+                choices.append((role, delegators.get(found.on_behalf_of)))
+    return choices
 
 
 def _check_decidable(request, route):

