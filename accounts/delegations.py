@@ -54,14 +54,13 @@ def grant_of(delegation: Delegation) -> Grant:
 
 
 def received(user, today: dt.date | None = None, *, role: str | None = None) -> list[Delegation]:
-    """The delegations to `user` around today (recent and in force; with role, of that
-    role only), each with `delegator_holds_role`; none without a query for someone who is
+    """The delegations to `user` around today (recent, in force and to come; with role, of
+    that role only), each with `delegator_holds_role`; none without a query for someone who is
     no delegate today and asks for no role's refusal."""
     today = today or timezone.localdate()
     if role is None and user.pk not in delegates_today(today):
         return []
-    qs = Delegation.objects.filter(delegate=user, ends__gte=today - dt.timedelta(days=31),
-                                   starts__lte=today)
+    qs = Delegation.objects.filter(delegate=user, ends__gte=today - dt.timedelta(days=31))
     if role is not None:
         qs = qs.filter(role=role)
     return list(with_delegator_holding(qs).select_related("delegator").order_by(
