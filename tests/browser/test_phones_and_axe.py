@@ -63,6 +63,7 @@ def pages(portal):
         ("queue-searched-sorted", "/queue/?search=context7&ordering=-server", "security"),
         ("my-requests-sorted", "/requests/mine/?ordering=-expected_decision", "developer"),
         ("audit-sorted", "/audit/?ordering=actor", "security"),
+        ("delegations", "/delegations/", "security"),
         ("api-docs", "/api/docs/", "developer"),
     ]
 
