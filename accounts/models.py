@@ -191,6 +191,3 @@ class Delegation(models.Model):
     def __str__(self):
         return (f"{self.delegator} → {self.delegate} as {self.role}, "
                 f"{self.starts:%Y-%m-%d} to {self.ends:%Y-%m-%d}")
-
-    def in_force(self, today) -> bool:
-        return self.ended_at is None and self.starts <= today <= self.ends
