@@ -142,6 +142,8 @@ def test_the_security_team_sees_every_delegation_others_only_theirs(
         client_for, security, second_tech_lead, developer, holiday, admin_user):
     html = client_for(security).get(reverse("delegations")).content.decode()
     assert 'id="everyone"' in html and "<td>lead</td><td>deputy</td>" in html
+    trail = client_for(security).get("/audit/?type=accounts.delegation")
+    assert trail.status_code == 200 and "holiday" in trail.content.decode()
     theirs = client_for(second_tech_lead).get(reverse("delegations")).content.decode()
     assert 'id="everyone"' not in theirs and "deputy" not in theirs
     refused = client_for(developer).get(reverse("delegations"))
