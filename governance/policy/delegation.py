@@ -115,7 +115,7 @@ def delegation_problems(*, delegator: int, delegate: int | None, role: str,
         problems["ends"] = (f"a delegation lasts at most {MAX_DAYS} days "
                             f"({(ends - starts).days + 1} asked): a longer absence is a "
                             "change of roles")
-    if problems or starts is None or ends is None:
+    if problems:  # the overlap is worth telling only of days that are good otherwise
         return problems
     clash = [g for g in existing if g.delegator == delegator and g.role == role
              and not g.ended and g.starts <= ends and starts <= g.ends]

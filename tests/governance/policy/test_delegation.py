@@ -26,7 +26,7 @@ def test_a_delegate_signs_on_behalf_of_the_delegator_on_every_day_of_the_range(t
 @pytest.mark.parametrize("today", [dt.date(2026, 8, 2), dt.date(2026, 8, 8)])
 def test_a_delegation_is_not_in_force_outside_its_range(today):
     refused = ask(today=today)
-    assert not refused.allowed and refused.on_behalf_of is None
+    assert refused.allowed is False and refused.on_behalf_of is None
     assert refused.problem == (f"your delegation of tech_lead is not in force on "
                                f"{today.isoformat()} (2026-08-03 to 2026-08-07)")
 
@@ -45,14 +45,24 @@ def test_a_delegation_lapses_when_the_delegator_no_longer_holds_the_role():
         "(2026-08-03 to 2026-08-07, the delegator no longer holds the role)")
 
 
+def test_two_delegations_out_of_range_are_both_named():
+    later = Grant(ANN, BOB, "tech_lead", dt.date(2026, 9, 1), dt.date(2026, 9, 2))
+    assert ask(grants=(HOLIDAY, later), today=dt.date(2026, 8, 20)) == Standing(
+        False, problem="your delegation of tech_lead is not in force on 2026-08-20 "
+                       "(2026-08-03 to 2026-08-07; 2026-09-01 to 2026-09-02)")
+
+
 def test_a_delegation_covers_only_its_role():
+    assert ask(role="security_team").allowed is False
     assert ask(role="security_team").problem == (
         "sign-off as security_team needs membership of security_team or a delegation of it "
         "to you")
 
 
 def test_a_delegation_to_someone_else_gives_the_signer_nothing():
-    assert ask(signer=DAVE).problem.startswith("sign-off as tech_lead needs membership")
+    refused = ask(signer=DAVE)
+    assert refused.allowed is False and refused.on_behalf_of is None
+    assert refused.problem.startswith("sign-off as tech_lead needs membership")
 
 
 def test_a_holder_of_the_role_signs_in_their_own_right():
