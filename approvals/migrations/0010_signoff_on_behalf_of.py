@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0008_request_order_indexes'),
+        ('approvals', '0009_excluded_tools'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
