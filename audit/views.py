@@ -27,6 +27,7 @@ AUDITED = (
     ("auth", "user"), ("auth", "group"), ("accounts", "identityevent"),
     ("accounts", "grouprolemapping"), ("accounts", "externalidentity"),
     ("accounts", "directorygroup"), ("accounts", "scimtoken"),
+    ("campaigns", "campaign"), ("campaigns", "campaignitem"),
 )
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "audit",
     "registry",
     "approvals",
+    "campaigns",
     "notifications",
 ]
 
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "accounts.context_processors.portal",
                 "notifications.context_processors.unread",
                 "approvals.context_processors.waiting",
+                "campaigns.context_processors.campaign_items",
             ],
         },
     },

@@ -1,8 +1,8 @@
 """Top-level routes. Each app keeps its own urls module: sign-in, sign-out and API tokens
 (accounts.urls), the notification list (notifications.urls), the audit trail (audit.urls),
 the export pages (registry.urls), the catalog, requests, the queue and the dashboard
-(approvals.urls); the HTTP API of every app (governance.api_urls) and the health checks
-(governance.health_urls)."""
+(approvals.urls), the recertification campaigns (campaigns.urls); the HTTP API of every
+app (governance.api_urls) and the health checks (governance.health_urls)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("audit.urls")),
     path("", include("registry.urls")),
+    path("", include("campaigns.urls")),
     path("", include("approvals.urls")),
 ]

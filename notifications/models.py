@@ -26,6 +26,7 @@ class Notification(models.Model):
         UPSTREAM_FAILING = "upstream_failing", "Release watch failing"
         SIGNOFF_WAITING = "signoff_waiting", "Sign-off waiting for you"
         DELEGATION = "delegation", "Sign-off duty delegated"
+        CAMPAIGN = "campaign", "Recertification campaign"
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

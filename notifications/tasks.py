@@ -10,11 +10,13 @@ from celery import shared_task
 from django.utils import timezone
 
 from approvals import services as workflow
+from campaigns import services as campaign_services
 from registry import services as registry_services
 
 from . import (
     approval_notices,
     delegation_notices,
+    campaign_notices,
     overdue_notices,
     preferences,
     request_events,
@@ -82,3 +84,24 @@ def review_cycle_reminder():
 def send_daily_digests():
     """Mail each person the notices they chose to read in a daily digest, once each."""
     return {"mailed": preferences.send_daily_digests()}
+
+
+@shared_task(name="campaigns.notify_campaign_started", **RETRIES)
+def notify_campaign_started(campaign_id: int):
+    """Tell the owners a campaign just put their approvals to them (queued by the campaign's
+    service after commit; the daily run records what this missed)."""
+    told = campaign_notices.notify_campaigns(campaign_id=campaign_id)
+    return {"notices": told, "mailed": deliver_pending()}
+
+
+@shared_task(name="campaigns.run_campaigns", **RETRIES)
+def run_campaigns():
+    """The daily campaign run: start the review cycle's campaign when it is due, revoke or
+    flag what nobody answered by its due date, then the start notices missed, the
+    reminders due and the overdue notices, once each."""
+    started = campaign_services.start_scheduled_campaign()
+    closed = campaign_services.close_overdue_items()
+    told = campaign_notices.notify_campaigns()
+    return {"started": started.pk if started else None,
+            "revoked": len(closed["revoked"]), "flagged": len(closed["flagged"]),
+            "notices": told, "mailed": deliver_pending()}

@@ -21,6 +21,7 @@ from .lifecycle import (
     check_server_fields,
     expire_due_approvals,
     record_approval,
+    retire_approval,
     revoke_approval,
     set_approval_owner,
 )
@@ -31,5 +32,5 @@ __all__ = [
     "connect_policy_signals",
     "current_export", "diff_files", "expire_due_approvals", "export_file_bytes",
     "fresh_snapshot", "one_change", "record_approval", "registry_changed", "render_files",
-    "revoke_approval", "set_approval_owner", "snapshot_sha",
+    "retire_approval", "revoke_approval", "set_approval_owner", "snapshot_sha",
 ]

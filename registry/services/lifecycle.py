@@ -164,6 +164,19 @@ def revoke_approval(*, actor, approval: Approval | int, reason: str) -> Approval
     refused with a message naming the approval that replaced this one."""
     if not can_manage_reviews(actor):
         raise NotAllowed("Only the security team can revoke an approval.")
+    return _revoke(actor=actor, approval=approval, reason=reason)
+
+
+@transaction.atomic
+def retire_approval(*, actor, approval: Approval | int, reason: str) -> Approval:
+    """Revoke an approval in a recertification campaign: its owner's answer "retire", or
+    the campaign's rule when no one answered by the due date. The campaign's service has
+    checked that `actor` may (the owner, the security team, or the system user for the
+    job); the revocation is the same as the security team's, audited and notified."""
+    return _revoke(actor=actor, approval=approval, reason=reason)
+
+
+def _revoke(*, actor, approval: Approval | int, reason: str) -> Approval:
     pk = approval.pk if isinstance(approval, Approval) else approval
     Server.objects.select_for_update(of=("self",)).filter(approvals=pk).first()
     approval = (Approval.objects.select_for_update(of=("self",))

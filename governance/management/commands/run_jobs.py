@@ -13,6 +13,7 @@ JOBS = {
     "warn": "registry.warn_expiring_approvals",
     "overdue": "approvals.flag_overdue_requests",
     "review": "governance.review_cycle_reminder",
+    "campaigns": "campaigns.run_campaigns",
     "export": "registry.build_export",
     "watch": "registry.watch_upstream_releases",
     "deliver": "approvals.deliver_notifications",
@@ -21,8 +22,8 @@ JOBS = {
 
 
 class Command(BaseCommand):
-    help = "Run the background jobs once, in-process (expire, warn, overdue, review, export, " \
-           "watch, deliver, digest)."
+    help = "Run the background jobs once, in-process (expire, warn, overdue, review, " \
+           "campaigns, export, watch, deliver, digest)."
 
     def add_arguments(self, parser):
         parser.add_argument("jobs", nargs="*", metavar="job",
