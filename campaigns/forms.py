@@ -44,5 +44,5 @@ class AnswerForm(forms.Form):
         help_text="Keep with changes: what changes. Retire: why.",
         widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.CharField(
-        required=False, max_length=100, label="New version (keep with changes)",
-        help_text="Blank: a renewal of the approved version; another version: a version bump.")
+        required=False, max_length=100, label="New version, for a version bump",
+        help_text="With keep with changes. Blank: a renewal of the approved version.")
