@@ -114,7 +114,6 @@ TEMPLATES = [
                 "accounts.context_processors.portal",
                 "notifications.context_processors.unread",
                 "approvals.context_processors.waiting",
-                "campaigns.context_processors.campaign_items",
             ],
         },
     },

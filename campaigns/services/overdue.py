@@ -15,7 +15,6 @@ from governance.policy import campaigns as rules
 from registry import services as registry_services
 from registry.models import Approval
 
-from .. import open_flag
 from ..models import Campaign, CampaignItem
 
 
@@ -51,5 +50,4 @@ def close_overdue_items(*, today: dt.date | None = None) -> dict[str, list[int]]
         for campaign in Campaign.objects.filter(state=Campaign.State.OPEN, due__lt=today):
             campaign.state, campaign.closed_at = Campaign.State.CLOSED, now
             campaign.save(update_fields=["state", "closed_at"])
-    open_flag.forget()
     return done

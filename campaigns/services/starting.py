@@ -19,7 +19,6 @@ from governance.policy import campaigns as rules
 from governance.transactions import after_commit_task
 from registry.models import Approval
 
-from .. import open_flag
 from ..models import Campaign, CampaignItem
 
 STARTED_TASK = "campaigns.notify_campaign_started"
@@ -96,7 +95,6 @@ def start_campaign(*, actor, name: str, due, on_no_answer: str, risk: str = "",
             [CampaignItem(campaign=campaign, approval_id=pk, owner_id=owner)
              for pk, owner in chosen], batch_size=1000)
         audit_written([(None, item) for item in items], actor=by, now=timezone.now())
-    open_flag.forget()
     after_commit_task(STARTED_TASK, campaign.pk)
     return campaign
 
