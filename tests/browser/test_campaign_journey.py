@@ -4,6 +4,7 @@ downloads the report."""
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,7 @@ def test_an_owner_answers_a_campaign_and_the_security_team_reads_the_report(
     screenshot(sec, "campaign-progress")
     with sec.expect_download() as download:
         sec.get_by_role("link", name="Report (CSV)").click()
-    rows = list(csv.DictReader(Path(download.value.path()).open(encoding="utf-8")))
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted((r["server"], r["answer"], r["answered_by"]) for r in rows) == [
         ("context7", "keep_with_changes", "owner"), ("postgres", "retire", "owner")]
