@@ -16,6 +16,7 @@ from governance.errors import InvalidInput, NotAllowed
 from governance.locks import job_lock
 from governance.models import Organisation
 from governance.policy import campaigns as rules
+from governance.policy.characters import character_problem
 from governance.transactions import after_commit_task
 from registry.models import Approval
 
@@ -59,7 +60,9 @@ def start_campaign(*, actor, name: str, due, on_no_answer: str, risk: str = "",
     problems = rules.campaign_problems(name=name, due=due, on_no_answer=on_no_answer,
                                        risk=risk, data_scope=data_scope, today=today)
     group = None
-    if team:
+    if team and character_problem(team):
+        problems.setdefault("team", []).append(character_problem(team))
+    elif team:
         group = DirectoryGroup.objects.filter(display_name=team).first()
         if group is None:
             problems.setdefault("team", []).append(

@@ -14,6 +14,7 @@ READS = {
     "/api/v1/exports/": {"security", "platform", "admin_user"},
     "/api/v1/exports/latest/managed-mcp.json": {"security", "platform", "admin_user"},
     "/api/v1/audit/": {"security", "admin_user"},
+    "/api/v1/campaigns/": {"security", "admin_user"},
 }
 
 
