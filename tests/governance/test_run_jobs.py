@@ -28,7 +28,8 @@ def test_run_jobs_expires_warns_and_exports_once(db, security):
     assert list(json.loads(latest_snapshot().managed_mcp_json)["mcpServers"]) == ["soon"]
     assert sorted(m.subject.split(" ")[0] for m in mail.outbox) == ["Expired:", "soon"]
     assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
-        "expire", "warn", "overdue", "review", "export", "watch", "deliver", "digest"]
+        "expire", "warn", "overdue", "review", "campaigns", "export", "watch", "deliver",
+        "digest"]
 
 
 def test_run_jobs_runs_only_the_jobs_named(db, security):

@@ -46,11 +46,13 @@ def test_every_scheduled_task_name_is_a_registered_task(db):
         "registry.build_export", "approvals.flag_overdue_requests",
         "governance.review_cycle_reminder", "approvals.deliver_notifications",
         "registry.watch_upstream_releases", "notifications.send_daily_digests",
+        "campaigns.run_campaigns",
     }
     assert scheduled <= set(current_app.tasks)
 
 
 def test_every_task_sent_by_name_is_registered():
     for name in ("approvals.notify_request_event", "approvals.deliver_notifications",
+                 "campaigns.notify_campaign_started",
                  "registry.build_export"):
         assert name in current_app.tasks
