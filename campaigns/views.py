@@ -73,6 +73,10 @@ def campaign_detail(http_request, pk: int):
     """Progress (answered, open, overdue) with a chart, and the items: all of them for the
     security team and administrators, an owner's own for an owner."""
     campaign = get_object_or_404(Campaign.objects.select_related("started_by", "team"), pk=pk)
+    return _detail_page(http_request, campaign)
+
+
+def _detail_page(http_request, campaign, forms_by_item=None, status=200):
     user = http_request.user
     reader = _reader(user)
     if not reader and not selectors.has_items(user, campaign):
@@ -82,12 +86,18 @@ def campaign_detail(http_request, pk: int):
     if not reader:
         items = items.filter(owner=user)
     today = timezone.localdate()
+    # The security team answers here: for items without an owner, for anyone, and after
+    # the due date for the items the campaign flagged.
+    answers = roles.can_manage_reviews(user)
+    forms_by_item = forms_by_item or {}
+    rows = [(item, item.state(today), (forms_by_item.get(item.pk) or AnswerForm(
+        prefix=f"item{item.pk}")) if answers and not item.answer and item.outcome in (
+        "", CampaignItem.Outcome.FLAGGED) else None) for item in items]
     return render(http_request, "campaigns/detail.html", {
-        "campaign": campaign, "counts": counts, "reader": reader,
-        "items": [(item, item.state(today)) for item in items],
+        "campaign": campaign, "counts": counts, "reader": reader, "items": rows,
         "chart": bars([("answered", counts["answered"]), ("open", counts["open"]),
                        ("overdue", counts["overdue"])], title="Campaign progress"),
-    })
+    }, status=status)
 
 
 def _my_items_page(http_request, forms_by_item=None, status=200):
@@ -131,6 +141,8 @@ def answer(http_request, pk: int):
     if item.owner_id != http_request.user.pk and not roles.can_manage_reviews(
             http_request.user):
         raise PermissionDenied("Only the approval's owner or the security team may answer.")
+    if back:
+        return _detail_page(http_request, item.campaign, {item.pk: form}, status=400)
     return _my_items_page(http_request, {item.pk: form}, status=400)
 
 

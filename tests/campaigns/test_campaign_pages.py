@@ -1,6 +1,7 @@
 """The security team starts a campaign from its page; owners answer on theirs (issue 15)."""
 
 import datetime as dt
+import re
 
 from auditlog.models import LogEntry
 from django.core import mail
@@ -201,3 +202,43 @@ def test_an_answer_is_final(client_for, start, owner):
 
     assert again.status_code == 400 and "answered already" in again.content.decode()
     assert Approval.objects.get(pk=item.approval_id).status == "active"
+
+
+def test_the_security_team_answers_on_the_campaign_page_for_items_without_owner(
+        client_for, security, approvals):
+    Approval.objects.filter(server__name="jira").update(owner=None)
+    campaign = services_start(security)
+    item = campaign.items.get(approval__server__name="jira")
+    assert item.owner is None
+    client = client_for(security)
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'id="answer-{item.pk}"' in page and "security team (no owner)" in page
+
+    refused = client.post(f"/campaigns/items/{item.pk}/answer/", {
+        "next": "campaign", f"item{item.pk}-answer": "retire", f"item{item.pk}-note": ""})
+    assert refused.status_code == 400
+    assert "the reason to retire it (the note) is required" in refused.content.decode()
+    done = client.post(f"/campaigns/items/{item.pk}/answer/", {
+        "next": "campaign", f"item{item.pk}-answer": "keep", f"item{item.pk}-note": "ok"})
+    assert done.status_code == 302 and done.url == f"/campaigns/{campaign.pk}/"
+    item.refresh_from_db()
+    assert item.answer == "keep" and item.answered_by == security
+
+
+def test_campaign_changes_are_in_the_audit_trail(client_for, start, owner, security):
+    item = start().items.get(approval__server__name="context7")
+    _answer(client_for(owner), item, answer="keep", note="")
+
+    page = client_for(security).get(
+        f"/audit/?type=campaigns.campaignitem&id={item.pk}").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index("When"):]))
+    assert "owner update campaign item #" in text and "answer : — → keep" in text
+    assert "sec create campaign item #" in text
+
+
+def services_start(security):
+    from campaigns import services
+
+    return services.start_campaign(
+        actor=security, name="No owners", due=timezone.localdate() + dt.timedelta(days=5),
+        on_no_answer="flag")
