@@ -58,7 +58,8 @@ def _campaign_notices(campaign: Campaign, today: dt.date, security: set[int]) ->
                   f"{_listing(owned)}\n\nWithout an answer by then, each approval is "
                   f"{outcome}."),
             link=link, recipients=_recipients(owner, security)))
-    stage = rules.reminder_stage(campaign.due, today)
+    stage = rules.reminder_stage(campaign.due, today,
+                                 started=timezone.localdate(campaign.started_at))
     if stage is None:
         return notices
     when = ("today" if stage == "due" else

@@ -82,16 +82,17 @@ def is_overdue(due: dt.date, today: dt.date) -> bool:
     return today > due
 
 
-def reminder_stage(due: dt.date, today: dt.date) -> str | None:
+def reminder_stage(due: dt.date, today: dt.date, started: dt.date | None = None) -> str | None:
     """Which reminder is due for an unanswered item: `7-days` from a week before,
-    `2-days` from two days before, `due` on the day; None before and after."""
+    `2-days` from two days before, `due` on the day; None before and after, and for a
+    stage that had begun when the campaign started (its start notice said as much)."""
     days = (due - today).days
     if days > max(REMINDER_DAYS) or days < 0:
         return None
-    if days == 0:
-        return "due"
-    step = min(d for d in REMINDER_DAYS if d >= days)
-    return f"{step}-days"
+    step = 0 if days == 0 else min(d for d in REMINDER_DAYS if d >= days)
+    if started is not None and started >= due - dt.timedelta(days=step):
+        return None
+    return "due" if step == 0 else f"{step}-days"
 
 
 def scheduled_campaign_due(next_review: dt.date | None, today: dt.date) -> dt.date | None:

@@ -130,3 +130,14 @@ def test_the_schedule_starts_nothing_when_no_approval_is_active(db):
 
     assert tasks.run_campaigns.delay().get()["started"] is None
     assert not Campaign.objects.exists()
+
+
+def test_a_short_campaign_skips_the_reminder_its_start_notice_stood_for(start, owner):
+    with time_machine.travel(START, tick=False):
+        campaign = start(due=START.date() + dt.timedelta(days=5))
+    for days_before in (5, 4, 2):
+        _run_on(campaign.due - dt.timedelta(days=days_before))
+
+    assert len(_subjects("Recertify")) == 2  # the owner and dev2, once each
+    assert [s.split(", due ")[1] for s, _ in _subjects("Reminder:")] == [
+        f"in 2 days, on {campaign.due:%Y-%m-%d}"] * 2

@@ -87,3 +87,14 @@ def test_the_schedule_starts_the_cycle_campaign_in_the_two_weeks_before(days_to_
     review = TODAY + dt.timedelta(days=days_to_review)
     assert rules.scheduled_campaign_due(review, TODAY) == (review if starts else None)
     assert rules.scheduled_campaign_due(None, TODAY) is None
+
+
+@pytest.mark.parametrize(("started_before_due", "days_left", "stage"), [
+    (10, 7, "7-days"), (8, 5, "7-days"), (7, 5, None), (5, 4, None), (5, 2, "2-days"),
+    (2, 1, None), (2, 0, "due"), (1, 0, "due"),
+])
+def test_no_reminder_for_a_stage_the_campaign_started_in(started_before_due, days_left,
+                                                          stage):
+    due = TODAY + dt.timedelta(days=days_left)
+    started = due - dt.timedelta(days=started_before_due)
+    assert rules.reminder_stage(due, TODAY, started=started) == stage
