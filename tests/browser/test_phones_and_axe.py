@@ -4,12 +4,15 @@ menu) and under axe-core (no serious or critical violation), in headless Chromiu
 axe-core comes from npm, pinned in tests/browser/axe/package-lock.json and installed by
 `make test-browser` (node_modules is never committed)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from approvals import services as workflow
+from campaigns import services as campaigns
 from registry import services as exports
 from tests.factories import stdio_config
 
@@ -33,7 +36,10 @@ def portal(developer, security, tech_lead, file, approve):
                 what_changed="A read-only flag and a token from the environment.")
     workflow.add_comment(actor=security, request=bump, body="Why does it need a token now?")
     last = exports.build_export(cause="context7 approved") or exports.fresh_snapshot()
-    return {"bump": bump, "first": first, "last": last}
+    campaign = campaigns.start_campaign(
+        actor=security, name="Q3 recertification", on_no_answer="flag",
+        due=timezone.localdate() + dt.timedelta(days=10))
+    return {"bump": bump, "first": first, "last": last, "campaign": campaign}
 
 
 def pages(portal):
@@ -64,6 +70,10 @@ def pages(portal):
         ("my-requests-sorted", "/requests/mine/?ordering=-expected_decision", "developer"),
         ("audit-sorted", "/audit/?ordering=actor", "security"),
         ("delegations", "/delegations/", "security"),
+        ("campaigns", "/campaigns/", "security"),
+        ("campaign", f"/campaigns/{portal['campaign'].pk}/", "security"),
+        ("campaign-report", f"/campaigns/{portal['campaign'].pk}/report.html", "security"),
+        ("campaign-items-mine", "/campaigns/mine/", "developer"),
         ("api-docs", "/api/docs/", "developer"),
     ]
 
