@@ -18,7 +18,7 @@ from governance.locks import job_lock
 from governance.policy import campaigns as rules
 
 from .models import Notification
-from .records import Notice, record, security_team_ids
+from .records import RETRY_WINDOW, Notice, record, security_team_ids
 
 TEAM = 0  # the owner key of items with no owner: the security team answers them
 
@@ -76,9 +76,12 @@ def _campaign_notices(campaign: Campaign, today: dt.date, security: set[int]) ->
 
 
 def _outcome_notices(security: set[int]) -> list[Notice]:
+    """One per item revoked or flagged lately (the run that closed it records it; a later
+    run within RETRY_WINDOW records what that one missed)."""
     notices = []
     items = (CampaignItem.objects.filter(answer="", outcome__in=[
-        CampaignItem.Outcome.REVOKED, CampaignItem.Outcome.FLAGGED])
+        CampaignItem.Outcome.REVOKED, CampaignItem.Outcome.FLAGGED],
+        outcome_at__gte=timezone.now() - RETRY_WINDOW)
         .select_related("campaign", "approval__server"))
     for item in items:
         approval, campaign = item.approval, item.campaign
