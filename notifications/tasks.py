@@ -15,8 +15,8 @@ from registry import services as registry_services
 
 from . import (
     approval_notices,
-    delegation_notices,
     campaign_notices,
+    delegation_notices,
     overdue_notices,
     preferences,
     request_events,
