@@ -82,30 +82,68 @@ def allow_entry(config: dict) -> dict:
     return {"serverCommand": [config.get("command", ""), *config.get("args", [])]}
 
 
-def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict]]) -> dict:
-    """managed-settings.json: an allowlist pinned by command or URL (never by name, which
-    users choose), made authoritative, and a denylist of denied servers: by name, and by
-    their exact command or URL where a person denied them. The denylist wins in the client,
-    and anyone can file a request: a deny entry is never a pattern, never the name of an
-    approved server and never one the client would apply to what the allowlist pins."""
-    servers = deployable(approved)
-    allowed = [allow_entry(e.config) for e in servers]
-    approved_names = {e.name.lower() for e in servers}
+class Pinned:
+    """The allowlist's entries, indexed for `client_matches`: whether the client would
+    apply a deny entry to any of them, without comparing it to every one (a registry of
+    100,000 approvals and a denylist of thousands)."""
+
+    def __init__(self):
+        self.commands: set[tuple] = set()
+        self.other: list[dict] = []  # pinned by URL, or by a command that cannot be hashed
+        self.names: set[str] = set()
+
+    def add(self, name: str, entry: dict) -> None:
+        self.names.add(name.lower())
+        command = entry.get("serverCommand")
+        try:
+            self.commands.add(tuple(command))
+        except TypeError:  # no command (a URL), or an argument that is a list or mapping
+            self.other.append(entry)
+
+    def matched_by(self, entry: dict) -> bool:
+        """`any(client_matches(entry, pinned) for pinned in <the entries added>)`."""
+        if "serverCommand" in entry:
+            try:
+                if tuple(entry["serverCommand"]) in self.commands:
+                    return True
+            except TypeError:
+                pass
+        return any(client_matches(entry, pinned) for pinned in self.other)
+
+
+def denylist(denied: list[tuple[str, dict]], pinned: Pinned) -> list[dict]:
+    """managed-settings.json's deny entries for the denied (name, config) pairs: by name,
+    and by their exact command or URL where a person denied them. The denylist wins in the
+    client, and anyone can file a request: a deny entry is never a pattern, never the name
+    of an approved server and never one the client would apply to what the allowlist
+    pins."""
     deny: list[dict] = []
     for name, config in sorted(denied, key=lambda d: d[0]):
-        if name.lower() not in approved_names and CLIENT_SERVER_NAME.match(name):
+        if name.lower() not in pinned.names and CLIENT_SERVER_NAME.match(name):
             deny.append({"serverName": name})
         if not config:
             continue
         entry = allow_entry(config)
-        if url_is_pattern(entry.get("serverUrl")) or entry in deny or any(
-                client_matches(entry, pinned) for pinned in allowed):
+        if url_is_pattern(entry.get("serverUrl")) or entry in deny or pinned.matched_by(entry):
             continue
         deny.append(entry)
+    return deny
+
+
+def managed_settings(approved: list[ApprovedEntry], denied: list[tuple[str, dict]]) -> dict:
+    """managed-settings.json: an allowlist pinned by command or URL (never by name, which
+    users choose), made authoritative, the denylist (`denylist`), and the rules that deny
+    the tools an approval excludes (`with_tool_rules`)."""
+    pinned = Pinned()
+    allowed = []
+    servers = deployable(approved)
+    for e in servers:
+        allowed.append(allow_entry(e.config))
+        pinned.add(e.name, allowed[-1])
     document = {
         "allowManagedMcpServersOnly": True,
         "allowedMcpServers": allowed,
-        "deniedMcpServers": deny,
+        "deniedMcpServers": denylist(denied, pinned),
     }
     return with_tool_rules(document, servers)
 

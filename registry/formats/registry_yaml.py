@@ -62,7 +62,7 @@ def denied_record(entry: DeniedEntry) -> dict:
     return record
 
 
-def _document_parts(registry: Registry) -> tuple[dict, dict]:
+def document_parts(registry: Registry) -> tuple[dict, dict]:
     """The sections before and after `approved`."""
     metadata = dict(registry.metadata)
     for key in ("last_reviewed", "next_review"):
@@ -76,7 +76,7 @@ def _document_parts(registry: Registry) -> tuple[dict, dict]:
 
 
 def registry_document(registry: Registry) -> dict:
-    head, tail = _document_parts(registry)
+    head, tail = document_parts(registry)
     return {**head, "approved": [approved_record(e) for e in registry.approved], **tail}
 
 
@@ -89,6 +89,6 @@ HEADER = (
 def dump_registry_yaml(registry: Registry) -> str:
     """The file `to_yaml(registry_document(...))` would write, with the approved entries,
     which are nearly all of it at scale, written one at a time."""
-    head, tail = _document_parts(registry)
+    head, tail = document_parts(registry)
     return "".join((HEADER, to_yaml(head), list_of_mappings(
         "approved", map(approved_record, registry.approved)), to_yaml(tail)))

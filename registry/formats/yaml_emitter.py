@@ -33,8 +33,11 @@ def _yaml_escape(match) -> str:
         f"\\U{code:08X}")
 
 
+_json_string = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False), in C
+
+
 def _quoted(text: str) -> str:
-    return _NON_PRINTABLE.sub(_yaml_escape, json.dumps(text, ensure_ascii=False))
+    return _NON_PRINTABLE.sub(_yaml_escape, _json_string(text))
 
 
 def _scalar(value) -> str:
@@ -58,40 +61,92 @@ def _block_text(text: str) -> bool:
             and all(line == line.rstrip() for line in text.split("\n")))
 
 
+# The writer remembers how it wrote each string and date (they repeat across thousands of
+# entries); past this many it starts afresh, so that a registry of any size is written in
+# bounded memory.
+_CACHE_MAX = 50_000
+
+
 class _Writer:
     """Writes plain data as block YAML; each distinct scalar is written once per document
     (dates, scopes, approvers, commands and keys repeat across thousands of entries)."""
 
     def __init__(self):
         self.strings: dict[str, str] = {}
+        self.tails: dict[int, dict] = {}
+        self.heads: dict[tuple, tuple[str, ...]] = {}
 
     def scalar(self, value) -> str:
         if value.__class__ is not str:  # 1, 1.0 and True are one key: only strings cached
             return _scalar(value)
         text = self.strings.get(value)
         if text is None:
+            if len(self.strings) >= _CACHE_MAX:
+                self.strings.clear()
             text = self.strings[value] = _scalar(value)
         return text
 
+    def tail(self, item, indent: int) -> str:
+        """What follows `key:` when `item` is the value of a key at `indent`: the scalar
+        and a line break, or the block under the key."""
+        cls = item.__class__
+        if cls is not str and cls is not dt.date:
+            return self._tail(item, indent)
+        cache = self.tails.get(indent)
+        if cache is None:
+            cache = self.tails[indent] = {}
+        text = cache.get(item)
+        if text is None:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            text = cache[item] = self._tail(item, indent)
+        return text
+
+    def _tail(self, item, indent: int) -> str:
+        if isinstance(item, dict | list):
+            if not item:
+                return " {}\n" if isinstance(item, dict) else " []\n"
+            lines = ["\n"]
+            self.emit(item, indent + 1, lines)
+            return "".join(lines)
+        if isinstance(item, str) and "\n" in item and _block_text(item):
+            pad = "  " * indent
+            return "".join((f" |{'' if item.endswith(chr(10)) else '-'}\n", *(
+                f"{pad}  {line}\n" if line else "\n" for line in item.rstrip("\n").split("\n"))))
+        return f" {self.scalar(item)}\n"
+
+    def item(self, item, indent: int) -> str:
+        """One item of a block list at `indent`, as `emit` writes it in the list."""
+        parts: list[str] = []
+        self.emit((item,), indent, parts)
+        return "".join(parts)
+
+    def _mapping(self, value: dict, indent: int, out: list[str]) -> None:
+        """`emit` of a mapping: each key's text (`pad` and `key:`) is made once per shape
+        of mapping (the same keys in the same order: every entry of a registry), each
+        string's and date's `tail` once while the cache holds."""
+        keys = tuple(value)
+        heads = self.heads.get((keys, indent))
+        if heads is None:
+            if len(self.heads) >= _CACHE_MAX:
+                self.heads.clear()
+            pad = "  " * indent
+            heads = self.heads[(keys, indent)] = tuple(
+                f"{pad}{self.scalar(key)}:" for key in keys)
+        cache = self.tails.get(indent)
+        if cache is None:
+            cache = self.tails[indent] = {}
+        for head, item in zip(heads, value.values(), strict=True):
+            cls = item.__class__
+            text = cache.get(item) if cls is str or cls is dt.date else None
+            out.append(head)
+            out.append(text or self.tail(item, indent))
+
     def emit(self, value, indent: int, out: list[str]) -> None:
-        pad, strings = "  " * indent, self.strings
         if isinstance(value, dict):
-            for key, item in value.items():
-                head = f"{pad}{strings.get(key) or self.scalar(key)}:"
-                if isinstance(item, dict | list):
-                    if item:
-                        out.append(head + "\n")
-                        self.emit(item, indent + 1, out)
-                    else:
-                        out.append(f"{head} {'{}' if isinstance(item, dict) else '[]'}\n")
-                elif isinstance(item, str) and "\n" in item and _block_text(item):
-                    out.append(f"{head} |{'' if item.endswith(chr(10)) else '-'}\n")
-                    out.extend(f"{pad}  {line}\n" if line else "\n"
-                               for line in item.rstrip("\n").split("\n"))
-                else:
-                    text = strings.get(item) if item.__class__ is str else None
-                    out.append(f"{head} {text or self.scalar(item)}\n")
+            self._mapping(value, indent, out)
             return
+        pad = "  " * indent
         for item in value:
             if isinstance(item, dict | list) and item:
                 lines: list[str] = []
@@ -104,17 +159,38 @@ class _Writer:
                 out.append(f"{pad}- {self.scalar(item)}\n")
 
 
+class ListWriter:
+    """What `to_yaml` writes for `key:` and a block list under it, written one item at a
+    time as the items come (a registry's entries are read in chunks, never all held):
+    `add` each item, then `text()`."""
+
+    _BATCH = 1000
+
+    def __init__(self, key: str, indent: int = 0):
+        self._writer, self._indent = _Writer(), indent + 1
+        self._head = f"{'  ' * indent}{self._writer.scalar(key)}:"
+        self._chunks: list[str] = []
+        self._batch: list[str] = []
+
+    def add(self, item) -> None:
+        self._batch.append(self._writer.item(item, self._indent))
+        if len(self._batch) >= self._BATCH:
+            self._chunks.append("".join(self._batch))
+            self._batch.clear()
+
+    def text(self) -> str:
+        if not self._chunks and not self._batch:
+            return f"{self._head} []\n"
+        return "".join((self._head, "\n", *self._chunks, *self._batch))
+
+
 def list_of_mappings(key: str, items, indent: int = 0) -> str:
     """What `to_yaml` writes for `key:` and the block list `items` under it, written one
     item at a time (one string per item, not a list of every line of the file)."""
-    writer = _Writer()
-    head = f"{'  ' * indent}{writer.scalar(key)}:"
-    out = [head + "\n"]
+    writer = ListWriter(key, indent)
     for item in items:
-        lines: list[str] = []
-        writer.emit((item,), indent + 1, lines)
-        out.append("".join(lines))
-    return "".join(out) if len(out) > 1 else f"{head} []\n"
+        writer.add(item)
+    return writer.text()
 
 
 def to_yaml(document: dict) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.actors import acting_as
 from governance.locks import job_lock
@@ -18,23 +19,33 @@ from .. import formats
 from ..models import ExportSnapshot, RegistryRevision
 from ..selectors import (
     ExportState,
+    approved_entries,
+    export_sections,
     export_state,
     latest_snapshot_head,
-    registry_contents,
 )
+
+
+def _render(today: dt.date | None, only: tuple[str, ...] = ExportSnapshot.FILES
+            ) -> tuple[dict[str, bytes], dt.date | None]:
+    """The files' bytes and the earliest expiry in the deployable ones, from one pass over
+    the approvals read a chunk at a time (formats.ExportFiles)."""
+    today = today or timezone.localdate()
+    writer = formats.ExportFiles(
+        yaml="mcp-registry.yaml" in only,
+        claude_code=bool({"managed-mcp.json", "managed-settings.json"} & set(only)))
+    for entry, in_force in approved_entries(today):
+        writer.add(entry, in_force)
+    registry, denied = export_sections(today)
+    files = writer.files(registry, denied)
+    return {name: files[name] for name in only}, writer.valid_until
 
 
 def render_files(today: dt.date | None = None, only: tuple[str, ...] = ExportSnapshot.FILES
                  ) -> tuple[dict[str, str], dt.date | None]:
     """The export files (all three, or those named in `only`) as they would be built now."""
-    registry, deployable, denied, valid_until = registry_contents(today)
-    render = {
-        "mcp-registry.yaml": lambda: formats.dump_registry_yaml(registry),
-        "managed-mcp.json": lambda: formats.dump_json(formats.managed_mcp(deployable)),
-        "managed-settings.json": lambda: formats.dump_json(
-            formats.managed_settings(deployable, denied)),
-    }
-    return {name: render[name]() for name in only}, valid_until
+    files, valid_until = _render(today, only)
+    return {name: data.decode() for name, data in files.items()}, valid_until
 
 
 def _sha(text: str) -> str:
@@ -123,11 +134,23 @@ def _unified_diff(before: str, after: str, name: str) -> str:
     return _HUNK.sub(shift, text) if skipped else text
 
 
-def _stored_files(pk: int) -> dict[str, str]:
-    """A snapshot's files by name, read without the rest of its row."""
-    columns = [ExportSnapshot.COLUMNS[name] for name in ExportSnapshot.FILES]
-    return dict(zip(ExportSnapshot.FILES,
-                    ExportSnapshot.objects.values_list(*columns).get(pk=pk), strict=True))
+def _stored_file(pk: int, name: str) -> str:
+    """One file of a snapshot, read without the rest of its row."""
+    return ExportSnapshot.objects.values_list(ExportSnapshot.COLUMNS[name], flat=True).get(pk=pk)
+
+
+def _diff_from(previous: ExportSnapshot | None, new: dict[str, str],
+               file_sha: dict[str, str]) -> str:
+    """`diff_files` from the previous snapshot's files, each read only when it changed
+    and dropped once compared (three of a large registry's files are hundreds of MB)."""
+    parts = []
+    for name in ExportSnapshot.FILES:
+        if previous is not None and (previous.file_sha256 or {}).get(name) == file_sha[name]:
+            continue
+        old = _stored_file(previous.pk, name) if previous is not None else ""
+        parts.append(_unified_diff(old, new[name], name))
+        del old
+    return "".join(parts)
 
 
 def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
@@ -137,23 +160,23 @@ def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
     # and leaves the state stale for the next reader or build.
     number = export_state().number
     for _attempt in range(3):
-        files, valid_until = render_files(today)
-        file_sha = {name: _sha(text) for name, text in files.items()}
+        data, valid_until = _render(today)
+        file_sha = {name: hashlib.sha256(body).hexdigest() for name, body in data.items()}
         sha = snapshot_sha(file_sha)
         previous = latest_snapshot_head()
         created = None
         if previous is None or previous.sha256 != sha:
-            old_files = _stored_files(previous.pk) if previous else None
+            gz = {ExportSnapshot.GZIP_COLUMNS[name]: gzip.compress(body, compresslevel=6, mtime=0)
+                  for name, body in data.items()}
+            files = {name: data.pop(name).decode() for name in ExportSnapshot.FILES}
             try:
                 with transaction.atomic():
                     created = ExportSnapshot.objects.create(
                         cause=cause[:200], sha256=sha, file_sha256=file_sha,
                         registry_yaml=files["mcp-registry.yaml"],
                         managed_mcp_json=files["managed-mcp.json"],
-                        managed_settings_json=files["managed-settings.json"],
-                        **{ExportSnapshot.GZIP_COLUMNS[name]: gzipped(text)
-                           for name, text in files.items()},
-                        diff=diff_files(old_files, files), valid_until=valid_until,
+                        managed_settings_json=files["managed-settings.json"], **gz,
+                        diff=_diff_from(previous, files, file_sha), valid_until=valid_until,
                         previous=previous, revision=number,
                     )
             except IntegrityError:  # SQLite has no build lock: another build got in first

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from registry import formats
 
+from .reference_yaml import to_yaml as reference_yaml
+
 scalars = st.one_of(
     st.text(), st.none(), st.booleans(), st.integers(), st.dates(),
     st.sampled_from(["yes", "No", "null", "~", "1.2.3", "0x1F", "1e3", ".inf", "- item",
@@ -52,3 +54,19 @@ def test_prose_with_line_breaks_is_written_as_a_readable_block():
 def test_a_list_written_one_item_at_a_time_is_the_same_text(items):
     """The export writes its approved entries one at a time; the file must not change."""
     assert formats.list_of_mappings("approved", items) == formats.to_yaml({"approved": items})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(min_size=1), documents, min_size=1, max_size=5))
+def test_the_writer_writes_the_bytes_it_wrote_before(document):
+    """The export's files and their ETags do not change with the writer's speed-ups."""
+    assert formats.to_yaml(document) == reference_yaml(document)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["name", "version", "config", "risk"]),
+                                documents, min_size=1, max_size=4), max_size=6))
+def test_entries_of_one_shape_written_one_at_a_time_are_the_bytes_written_before(items):
+    """Entries of a registry share their keys (the writer makes each key's text once per
+    shape) and their values repeat (each written once while its cache holds)."""
+    assert formats.list_of_mappings("approved", items) == reference_yaml({"approved": items})
