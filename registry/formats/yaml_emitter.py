@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import re
 
 # The registry YAML is written by `to_yaml` below rather than by yaml.dump: PyYAML builds a
@@ -136,11 +137,21 @@ class _Writer:
         cache = self.tails.get(indent)
         if cache is None:
             cache = self.tails[indent] = {}
-        for head, item in zip(heads, value.values(), strict=True):
-            cls = item.__class__
-            text = cache.get(item) if cls is str or cls is dt.date else None
-            out.append(head)
-            out.append(text or self.tail(item, indent))
+        get = cache.get
+        texts = [get(item) if item.__class__ is str else None for item in value.values()]
+        if None in texts:  # a value written first here, a date, a mapping or a list
+            for at, item in enumerate(value.values()):
+                if texts[at] is None:
+                    texts[at] = self._text(item, indent, cache)
+        out.extend(map(operator.add, heads, texts))
+
+    def _text(self, item, indent: int, cache: dict) -> str:
+        if item.__class__ is str and "\n" not in item:  # most strings: one line
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            text = cache[item] = f" {self.strings.get(item) or self.scalar(item)}\n"
+            return text
+        return self.tail(item, indent)
 
     def emit(self, value, indent: int, out: list[str]) -> None:
         if isinstance(value, dict):
