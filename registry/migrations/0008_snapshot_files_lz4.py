@@ -35,6 +35,6 @@ def use_pglz(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0006_owners_and_watch_schedule")]
+    dependencies = [("registry", "0007_excluded_tools")]
 
     operations = [migrations.RunPython(use_lz4, use_pglz)]
