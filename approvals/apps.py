@@ -12,6 +12,7 @@ class ApprovalsConfig(AppConfig):
         from audit.registration import CONFIG_MASK, register
         from audit.trail import register_parts
         from governance.models import (
+            CapabilityRule,
             DataClassification,
             Organisation,
             RiskValidity,
@@ -31,7 +32,8 @@ class ApprovalsConfig(AppConfig):
         workflow.provide(RegistryView())
         active_approval_changed.connect(reroute_on_change, dispatch_uid="approvals-reroute")
         # The routing policy is cached for the count of what waits on each reader.
-        for model in (Organisation, VersionBumpRule, RiskValidity, DataClassification):
+        for model in (Organisation, VersionBumpRule, RiskValidity, DataClassification,
+                      CapabilityRule):
             for verb, signal in (("saved", post_save), ("deleted", post_delete)):
                 signal.connect(forget_routing_policy, sender=model,
                                dispatch_uid=f"approvals-policy-{model.__name__}-{verb}")

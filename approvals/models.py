@@ -287,3 +287,6 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"#{self.request_id} {self.verb}"
+
+
+from .inspection_models import Inspection, InspectionStatus  # noqa: E402,F401 (the app's)

@@ -23,6 +23,7 @@ class AuditConfig(AppConfig):
             ScimToken,
         )
         from governance.models import (
+            CapabilityRule,
             DataClassification,
             IncidentResponse,
             Organisation,
@@ -32,7 +33,7 @@ class AuditConfig(AppConfig):
 
         from .registration import register
 
-        register(Organisation, IncidentResponse, VersionBumpRule, RiskValidity,
+        register(Organisation, IncidentResponse, VersionBumpRule, RiskValidity, CapabilityRule,
                  DataClassification, PeriodicTask, CrontabSchedule, IntervalSchedule, Group)
         register(get_user_model(), exclude_fields=["password", "last_login"],
                  m2m_fields={"groups"})

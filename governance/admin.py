@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    CapabilityRule,
     DataClassification,
     IncidentResponse,
     Organisation,
@@ -73,3 +74,10 @@ class DataClassificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CapabilityRule)
+class CapabilityRuleAdmin(admin.ModelAdmin):
+    """Which capability change (found by the inspection) routes a bump at least how high."""
+
+    list_display = ["change", "min_level"]

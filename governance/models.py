@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .policy import names, routing
+from .policy import capabilities, names, routing
 
 
 class DataScope(models.TextChoices):
@@ -195,3 +195,26 @@ class DataClassification(models.Model):
         problem = routing.role_list_problem(self.extra_approver, allow_empty=True)
         if problem:
             raise ValidationError({"extra_approver": problem})
+
+
+class CapabilityRule(models.Model):
+    """A capability change found by the inspection and the lowest bump level it allows
+    (issue 14): a bump that adds a tool is at least minor, one that adds a destructive or
+    open-world tool major. A change with no row raises nothing."""
+
+    change = models.CharField(max_length=30, unique=True,
+                              choices=list(capabilities.CHANGES.items()))
+    min_level = models.CharField(max_length=10, choices=BumpLevel.choices,
+                                 help_text="A bump with this change is routed at least so.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_change_display()}: at least {self.min_level}"
+
+    def clean(self):
+        problem = capabilities.level_rule_problem(self.change, self.min_level)
+        if problem:
+            raise ValidationError({"min_level" if self.change in capabilities.CHANGES
+                                   else "change": problem})

@@ -1,7 +1,7 @@
 """Reads of the policy rows, as the pure `PolicyData` the policy functions take."""
 
-from .models import DataClassification, Organisation, RiskValidity, VersionBumpRule
-from .policy import routing
+from .models import CapabilityRule, DataClassification, Organisation, RiskValidity, VersionBumpRule
+from .policy import capabilities, routing
 
 
 def current_policy() -> routing.PolicyData:
@@ -26,3 +26,11 @@ def current_policy() -> routing.PolicyData:
         validity_months=validity,
         classification=classification,
     )
+
+
+def capability_rules() -> dict[str, str]:
+    """The capability rules in force (change -> the lowest bump level), read when an
+    inspection's outcome classifies a bump: the stored rows, the defaults where none is."""
+    rules = dict(capabilities.DEFAULT_RULES)
+    rules.update(CapabilityRule.objects.values_list("change", "min_level"))
+    return rules

@@ -35,7 +35,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0005_upstream_watch"),
-        ("approvals", "0001_initial"),
+        ("approvals", "0002_initial"),  # reads Request.requester (added there)
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
