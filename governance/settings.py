@@ -3,6 +3,7 @@ SQLite in the working directory, tasks run in-process, mail to the console."""
 
 import os
 import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -240,6 +241,24 @@ UPSTREAM_FAILURES_BEFORE_NOTICE = int(os.environ.get("UPSTREAM_FAILURES_BEFORE_N
 # name; unset: developers paste the server's server.json instead.
 MCP_PUBLIC_REGISTRY_URL = os.environ.get("MCP_PUBLIC_REGISTRY_URL", "")
 
+# Capability inspection (README, "Capability inspection"): after filing, a job installs the
+# pinned package into INSPECTION_CACHE_DIR and lists its tools in a bubblewrap sandbox. Off
+# unless CAPABILITY_INSPECTION=1 (docker-compose.yml turns it on); its tasks go to the
+# INSPECTION_QUEUE, which only the `inspector` service consumes.
+INSPECTION_ENABLED = os.environ.get("CAPABILITY_INSPECTION", "0") == "1"
+INSPECTION_QUEUE = os.environ.get("INSPECTION_QUEUE") or "inspector"
+INSPECTION_CACHE_DIR = os.environ.get("INSPECTION_CACHE_DIR") or str(
+    Path(tempfile.gettempdir()) / "mcp-portal-inspection")
+INSPECTION_TIMEOUT = float(os.environ.get("INSPECTION_TIMEOUT") or 30)
+INSPECTION_INSTALL_TIMEOUT = float(os.environ.get("INSPECTION_INSTALL_TIMEOUT") or 300)
+INSPECTION_MEMORY_MB = int(os.environ.get("INSPECTION_MEMORY_MB") or 2048)
+INSPECTION_OUTPUT_BYTES = int(os.environ.get("INSPECTION_OUTPUT_BYTES") or 32 * 1024 * 1024)
+INSPECTION_MAX_ITEMS = int(os.environ.get("INSPECTION_MAX_ITEMS") or 1000)
+INSPECTION_MAX_PAGES = int(os.environ.get("INSPECTION_MAX_PAGES") or 50)
+# Folders whose Python scripts a config may run directly (`python <script>`), without an
+# install: the test suite's fixture servers. Empty in production.
+INSPECTION_LOCAL_ROOTS: list[str] = []
+
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
@@ -251,6 +270,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_TASK_ROUTES = {"approvals.inspect_*": {"queue": INSPECTION_QUEUE}}
 # Worker and beat log through LOGGING below (one format, on stdout), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

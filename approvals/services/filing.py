@@ -21,6 +21,7 @@ from .steps import (
     record_event,
     request_link,
     route_of,
+    start_inspection,
 )
 
 
@@ -196,6 +197,7 @@ def file_request(
         else:
             queue_notice(request, "filed")
             mark_registry_changed(request, "filed")
+            start_inspection(request)
     return request
 
 

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actors import acting_as, system_user
-from governance.policy import identity, routing, versions
+from governance.policy import routing, versions
 from registry.models import Approval, Server
 
 from ..models import Request, RequestKind
 from .steps import (
+    classify_bump,
+    lock_request,
     make_move,
     mark_registry_changed,
     queue_notice,
@@ -90,6 +92,42 @@ def _why_it_cannot_follow(request: Request, active: Approval | None) -> str:
     return ""
 
 
+def _route_change(request: Request, old_level: str) -> str:
+    """The new route of a bump whose level changed (a new due date), as the event says it."""
+    if request.bump_level == old_level:
+        return f": still a {request.bump_level} bump"
+    route = route_of(request)
+    request.expected_decision = request.requested_at + route.turnaround
+    return (f": a {request.bump_level} bump now (was {old_level or 'unclassified'}), routed "
+            f"to {' + '.join(route.required_roles)} ({request.bump_reason})")
+
+
+@transaction.atomic
+def reroute_after_inspection(*, request: Request | int, actor=None) -> Request:
+    """The inspection's outcome is in: a bump whose capability change raises (or no longer
+    raises) its level is routed again, as after a material change (the sign-offs given
+    before are set aside). The reroute the inspector's job calls."""
+    request = lock_request(request)
+    if not request.is_open or request.kind != RequestKind.VERSION_BUMP or (
+            request.base_approval is None):
+        return request
+    old_level = request.bump_level
+    level, why = classify_bump(request, request.base_approval)
+    if level == old_level:
+        return request
+    actor = actor or system_user()
+    with acting_as(actor):
+        request.bump_level, request.bump_reason = level, why
+        detail = "re-classified after the capability inspection" + _route_change(request,
+                                                                                 old_level)
+        request.save()
+        record_event(request, actor, "reclassified", detail=detail)
+        set_signoffs_aside(actor, request, "the capability inspection")
+        queue_notice(request, "reclassified")
+        mark_registry_changed(request, "re-classified after its inspection")
+    return request
+
+
 def _withdraw_by_system(request: Request, actor, reason: str) -> None:
     before = request.status
     make_move(request, "withdraw")
@@ -107,17 +145,8 @@ def _reclassify(request: Request, actor, active: Approval) -> None:
         request.proposed_data_scope, active.data_scope, request.data_scope)
     detail = f"now classified against {active.version} (was {old_base})"
     if request.kind == RequestKind.VERSION_BUMP:
-        bump = identity.classify_change(old_version=active.version,
-                                        new_version=request.version,
-                                        old_config=active.config, new_config=request.config)
-        request.bump_level, request.bump_reason = bump.level, bump.why
-        if bump.level != old_level:
-            route = route_of(request)
-            request.expected_decision = request.requested_at + route.turnaround
-            detail += (f": a {bump.level} bump now (was {old_level or 'unclassified'}), "
-                       f"routed to {' + '.join(route.required_roles)}")
-        else:
-            detail += f": still a {bump.level} bump"
+        request.bump_level, request.bump_reason = classify_bump(request, active)
+        detail += _route_change(request, old_level)
     request.save()
     record_event(request, actor, "reclassified", detail=detail)
     if request.kind == RequestKind.VERSION_BUMP and request.bump_level != old_level:

@@ -7,12 +7,13 @@ from django.db import transaction
 
 from audit.actors import acting_as
 from governance.errors import Conflict, Errors, InvalidInput, NotAllowed
-from governance.policy import identity, names, routing
+from governance.policy import names, routing
 
 from ..models import Comment, Request, RequestEvent, RequestKind, RequestStatus
 from .filing import check_identity, validate_fields
 from .signoff import deny_if_restricted
 from .steps import (
+    classify_bump,
     ensure_open,
     lock_request,
     make_move,
@@ -21,6 +22,7 @@ from .steps import (
     record_event,
     request_link,
     set_signoffs_aside,
+    start_inspection,
 )
 
 EDITABLE_FIELDS = ("version", "config", "use_case", "proposed_data_scope", "notes",
@@ -71,11 +73,11 @@ def _apply_edits(actor, request, changes: dict) -> list[str]:
     changed = [f for f in EDITABLE_FIELDS if f in changes and getattr(request, f) != changes[f]]
     for field in changed:
         setattr(request, field, changes[field])
+    if {"version", "config"} & set(changed):
+        start_inspection(request)
     if base and {"version", "config"} & set(changed) and (
             request.kind == RequestKind.VERSION_BUMP):
-        bump = identity.classify_change(old_version=base.version, new_version=request.version,
-                                      old_config=base.config, new_config=request.config)
-        request.bump_level, request.bump_reason = bump.level, bump.why
+        request.bump_level, request.bump_reason = classify_bump(request, base)
     if "proposed_data_scope" in changed:
         request.data_scope = routing.stricter_scope(
             request.proposed_data_scope, base.data_scope if base else "", request.data_scope)

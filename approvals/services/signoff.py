@@ -17,7 +17,7 @@ from governance.selectors import current_policy
 from registry.models import Approval
 from registry.services import record_approval
 
-from ..models import SIGNABLE_STATUSES, TERMINAL_STATUSES, RequestKind, SignOff
+from ..models import SIGNABLE_STATUSES, TERMINAL_STATUSES, Inspection, RequestKind, SignOff
 from .steps import (
     change_exclusions,
     ensure_open,
@@ -219,6 +219,11 @@ def _check_decidable(request, route):
         final["version"] = [
             f"this request was classified against an approval that is no longer active "
             f"({request.server.name} {now}): withdraw it and file again"]
+    inspection = Inspection.objects.filter(request=request).first()
+    if inspection is not None and not inspection.has_outcome:
+        final["inspection"] = [
+            "the capability inspection has not finished: the final sign-off waits for its "
+            "outcome (a result, or the reason the server could not be inspected)"]
     if final:
         raise Conflict("The request cannot be approved in its present state.", final)
 

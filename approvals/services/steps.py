@@ -4,11 +4,13 @@ Shared by the modules of this package; not part of its public face."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Q
 from django_fsm import can_proceed
 
 from governance.errors import Conflict
-from governance.policy import routing, tools
-from governance.selectors import current_policy
+from governance.policy import capabilities, identity, routing, tools
+from governance.selectors import capability_rules, current_policy
 from governance.transactions import after_commit_task
 from registry.models import Server
 from registry.services import registry_changed
@@ -16,6 +18,8 @@ from registry.services import registry_changed
 from ..models import (
     OPEN_STATUSES,
     TERMINAL_STATUSES,
+    Inspection,
+    InspectionStatus,
     Request,
     RequestEvent,
     RequestStatus,
@@ -131,3 +135,50 @@ def earlier_denial(server: Server | None) -> Request | None:
         Request.objects.filter(server=server, status=RequestStatus.DENIED)
         .order_by("-decided_at", "-id").first()
     )
+
+
+# ─── what the capability inspection adds to a bump's classification (issue 14) ──────
+
+def inspection_of_approval(approval) -> Inspection | None:
+    """An approval's inspection: its own, or that of the request that made it (the same
+    version, inspected before the sign-off)."""
+    if approval is None:
+        return None
+    found = Q(approval=approval)
+    if approval.request_id:
+        found |= Q(request_id=approval.request_id)
+    return Inspection.objects.filter(found).order_by("-approval_id", "-pk").first()
+
+
+def start_inspection(request) -> Inspection | None:
+    """A pending inspection of what `request` asks for, run after commit by the inspector
+    (approvals.inspect_request); the final sign-off waits for its outcome. None when
+    inspection is off (settings.INSPECTION_ENABLED). A request inspected before (its
+    version or config edited since) is inspected anew."""
+    if not settings.INSPECTION_ENABLED:
+        return None
+    Inspection.objects.filter(request=request).delete()
+    inspection = Inspection.objects.create(request=request, package_version=request.version)
+    after_commit_task("approvals.inspect_request", request.pk)
+    return inspection
+
+
+def classify_bump(request, active) -> tuple[str, str]:
+    """A bump's level and why: the version's and config's change (SPEC §4 rule 4), raised
+    by the capability change the inspections found (the policy's capability rules); the
+    version a server reports is never used."""
+    bump = identity.classify_change(old_version=active.version, new_version=request.version,
+                                    old_config=active.config, new_config=request.config)
+    mine = Inspection.objects.filter(request=request).first()
+    if mine is None or not mine.has_outcome:
+        return bump.level, bump.why
+    base = inspection_of_approval(active)
+    floor = capabilities.capability_floor(
+        outcome=mine.status, new_tools=mine.tools,
+        old_tools=base.tools if base and base.status == InspectionStatus.DONE else None,
+        rules=capability_rules())
+    level = capabilities.higher_level(bump.level, floor.level)
+    if level == bump.level:
+        return bump.level, bump.why
+    why = f"capabilities: {floor.why()}; the version alone: {bump.level}"
+    return level, why if len(why) <= 200 else why[:199] + "…"

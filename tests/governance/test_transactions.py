@@ -47,6 +47,7 @@ def test_every_scheduled_task_name_is_a_registered_task(db):
         "governance.review_cycle_reminder", "approvals.deliver_notifications",
         "registry.watch_upstream_releases", "notifications.send_daily_digests",
         "campaigns.run_campaigns",
+        "approvals.inspect_pending",
     }
     assert scheduled <= set(current_app.tasks)
 
@@ -54,5 +55,5 @@ def test_every_scheduled_task_name_is_a_registered_task(db):
 def test_every_task_sent_by_name_is_registered():
     for name in ("approvals.notify_request_event", "approvals.deliver_notifications",
                  "campaigns.notify_campaign_started",
-                 "registry.build_export"):
+                 "registry.build_export", "approvals.inspect_request"):
         assert name in current_app.tasks

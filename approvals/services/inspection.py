@@ -1,0 +1,181 @@
+"""Capability inspection (issue 14): what the server a request (or an approval) names
+offers, found by starting it in the sandbox and asking it, and recorded. The slow part
+(install, start, list) runs with no lock held; the outcome is written in a short
+transaction and a bump is routed again when it changes the level
+(rerouting.reroute_after_inspection). Every failure is an outcome with its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.actors import system_user
+from governance.policy import capabilities
+from registry.models import Approval
+
+from .. import mcp_probe, sandbox
+from ..models import Inspection, InspectionStatus, Request, RequestKind
+from .rerouting import reroute_after_inspection
+from .steps import inspection_of_approval, record_event
+
+log = logging.getLogger(__name__)
+STALE_AFTER = 3600  # seconds: longer than an install and a run together
+
+
+def _local_launch(config) -> sandbox.Launch | None:
+    """`python <script>` under one of settings.INSPECTION_LOCAL_ROOTS (the test suite's
+    fixture servers), run by this interpreter with no install; None otherwise."""
+    if not isinstance(config, dict) or not settings.INSPECTION_LOCAL_ROOTS:
+        return None
+    args = config.get("args") or []
+    if config.get("command") not in ("python", "python3") or not args:
+        return None
+    script = Path(str(args[0])).resolve()
+    for root in settings.INSPECTION_LOCAL_ROOTS:
+        if script.is_file() and script.is_relative_to(Path(root).resolve()):
+            return sandbox.Launch((sys.executable, str(script), *map(str, args[1:])),
+                                  reads=(str(script.parent), sys.prefix, sys.base_prefix))
+    return None
+
+
+def inspect_config(config, *, version: str) -> mcp_probe.Result:
+    """Install, start and ask the server `config` runs at `version`: a Result, whatever
+    happens (failed: it could not be installed; not_inspectable: it would not answer)."""
+    limits = sandbox.Limits.from_settings()
+    plan = capabilities.launch_plan(config, version=version)
+    if plan.kind == "remote":
+        return mcp_probe.probe_remote(plan.url, seconds=limits.seconds)
+    launch = _local_launch(config)
+    if launch is None and not plan.kind:
+        return mcp_probe.Result(status=InspectionStatus.NOT_INSPECTABLE, reason=plan.reason)
+    try:
+        if launch is None and plan.kind == "npm":
+            launch = sandbox.install_npm(plan.package, plan.version, plan.command)
+        elif launch is None:
+            launch = sandbox.install_pypi(plan.package, plan.version, plan.command)
+        launch = sandbox.Launch((*launch.argv, *plan.args), launch.reads, launch.env)
+        scratch = Path(tempfile.mkdtemp(prefix="inspect-"))
+        try:
+            argv = sandbox.sandboxed_argv(launch, scratch, plan.env, limits)
+            return mcp_probe.probe_stdio(argv, seconds=limits.seconds)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    except sandbox.InstallFailed as exc:
+        return mcp_probe.Result(status=InspectionStatus.FAILED, reason=str(exc))
+
+
+def _record(inspection: Inspection, result: mcp_probe.Result) -> None:
+    inspection.status = result.status
+    inspection.reason = result.reason[:4000]
+    inspection.stderr = result.stderr
+    for name in ("server_name", "server_version", "protocol_version", "tools", "resources",
+                 "prompts"):
+        setattr(inspection, name, getattr(result, name))
+    inspection.finished_at = timezone.now()
+    inspection.save()
+
+
+def _claim(inspection_filter) -> Inspection | None:
+    with transaction.atomic():
+        inspection = (Inspection.objects.select_for_update(skip_locked=True)
+                      .filter(**inspection_filter)
+                      .exclude(status__in=[s.value for s in (InspectionStatus.DONE,
+                                                             InspectionStatus.NOT_INSPECTABLE,
+                                                             InspectionStatus.FAILED)])
+                      .first())
+        if inspection is not None:
+            inspection.status = InspectionStatus.RUNNING
+            inspection.started_at = timezone.now()
+            inspection.save(update_fields=["status", "started_at"])
+    return inspection
+
+
+def _summary(inspection: Inspection) -> str:
+    if inspection.status == InspectionStatus.DONE:
+        reported = f"{inspection.server_name} {inspection.server_version}".strip()
+        return (f"{len(inspection.tools)} tool(s), {len(inspection.resources)} resource(s), "
+                f"{len(inspection.prompts)} prompt(s); the server reports itself as "
+                f"{reported or 'nothing'}" + (f". {inspection.reason}" if inspection.reason
+                                                else ""))
+    return f"{inspection.get_status_display().lower()}: {inspection.reason}"
+
+
+def inspect_approval(approval: Approval) -> Inspection:
+    """An approval's inspection, made once (the first time a bump or the job needs it)."""
+    existing = inspection_of_approval(approval)
+    if existing is not None and existing.has_outcome:
+        return existing
+    if existing is None:
+        existing, _ = Inspection.objects.get_or_create(
+            approval=approval, defaults={"package_version": approval.version})
+    claimed = _claim({"pk": existing.pk})
+    if claimed is None:
+        return existing
+    _record(claimed, inspect_config(approval.config, version=approval.version))
+    return claimed
+
+
+def run_request_inspection(request_id: int) -> Inspection | None:
+    """Inspect what request `request_id` asks for (and, for a bump or renewal, the approved
+    version once), record the outcome on the request's timeline, and route a bump again
+    if the capability change asks it. None when there is nothing pending to inspect."""
+    inspection = _claim({"request_id": request_id})
+    if inspection is None:
+        return None
+    request = Request.objects.select_related("base_approval").get(pk=request_id)
+    if request.kind != RequestKind.NEW_SERVER and request.base_approval is not None:
+        inspect_approval(request.base_approval)
+    try:
+        result = inspect_config(request.config, version=request.version)
+    except Exception as exc:  # noqa: BLE001 (the request stays reviewable, with the reason)
+        log.exception("inspection of request #%s failed", request_id)
+        result = mcp_probe.Result(status=InspectionStatus.FAILED,
+                                  reason=f"the inspector failed: {type(exc).__name__}: {exc}")
+    with transaction.atomic():
+        inspection.refresh_from_db()
+        if inspection.status != InspectionStatus.RUNNING:  # started anew since (an edit)
+            return inspection
+        _record(inspection, result)
+        record_event(request, system_user(), "inspected", detail=_summary(inspection))
+    reroute_after_inspection(request=request_id)
+    return inspection
+
+
+def inspect_pending(*, limit: int = 50) -> list[str]:
+    """The job: every request inspection still pending (its task lost), then each active
+    approval never inspected; one that fails never stops the next. Returns a line each."""
+    done = []
+    # Running for longer than any inspection can: its worker died. Pending again.
+    Inspection.objects.filter(
+        status=InspectionStatus.RUNNING,
+        started_at__lt=timezone.now() - dt.timedelta(seconds=STALE_AFTER)).update(
+        status=InspectionStatus.PENDING)
+    pending = list(Inspection.objects.filter(status=InspectionStatus.PENDING,
+                                             request__isnull=False)
+                   .values_list("request_id", flat=True)[:limit])
+    for request_id in pending:
+        try:
+            inspection = run_request_inspection(request_id)
+            done.append(f"request #{request_id}: {inspection.status if inspection else '-'}")
+        except Exception:  # noqa: BLE001 (the next one goes on)
+            log.exception("inspection of request #%s failed", request_id)
+            done.append(f"request #{request_id}: error")
+    inspected = Inspection.objects.filter(approval__isnull=False).values("approval_id")
+    by_request = Inspection.objects.filter(request__isnull=False).values("request_id")
+    approvals = (Approval.objects.active().exclude(pk__in=inspected)
+                 .exclude(request_id__in=by_request).order_by("pk")[:limit])
+    for approval in approvals:
+        try:
+            done.append(f"approval #{approval.pk}: {inspect_approval(approval).status}")
+        except Exception:  # noqa: BLE001
+            log.exception("inspection of approval #%s failed", approval.pk)
+            done.append(f"approval #{approval.pk}: error")
+    return done
