@@ -23,6 +23,7 @@ from registry.models import Approval, Server
 
 from . import config_diff, selectors, server_json_in
 from . import services as workflow
+from .capability_view import capability_view
 from .form_errors import add_rule_problems, link_for_viewer, show_service_error
 from .forms import (
     AssessmentForm,
@@ -282,4 +283,5 @@ def request_detail(http_request, pk: int):
         "system_withdrawal": next((e for e in req.events.all()
                                    if e.verb == "withdrawn_by_system"), None),
         "question": selectors.open_question(req), "signoff_refusal": refusal,
+        "capabilities": capability_view(req),
     }, status=status)

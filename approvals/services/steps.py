@@ -180,5 +180,6 @@ def classify_bump(request, active) -> tuple[str, str]:
     level = capabilities.higher_level(bump.level, floor.level)
     if level == bump.level:
         return bump.level, bump.why
-    why = f"capabilities: {floor.why()}; the version alone: {bump.level}"
-    return level, why if len(why) <= 200 else why[:199] + "…"
+    tail = f" (the version alone: {bump.level})"
+    why = f"capabilities: {floor.why()}"
+    return level, (why if len(why) + len(tail) <= 200 else why[:199 - len(tail)] + "…") + tail

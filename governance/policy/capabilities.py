@@ -208,8 +208,8 @@ def capability_floor(*, outcome: str, old_tools, new_tools, rules: dict) -> Floo
         if _level_index(wanted) > _level_index(level):
             level, reasons = wanted, []
         if wanted == level:
-            reasons.append(f"{reason} ({CHANGES[change_key]}: at least {wanted})")
-    return Floor(level, tuple(reasons))
+            reasons.append(reason)
+    return Floor(level, tuple(dict.fromkeys(reasons)))
 
 
 def level_rule_problem(change: str, level: str) -> str | None:

@@ -75,13 +75,12 @@ def test_floor_adding_a_tool_is_minor_a_destructive_one_major():
     added = [*V1, tool("tag_note", readOnlyHint=True, openWorldHint=False)]
     floor = caps.capability_floor(outcome="done", old_tools=V1, new_tools=added, rules=rules)
     assert floor.level == "minor"
-    assert floor.why() == "adds the tool tag_note (adds a tool: at least minor)"
+    assert floor.why() == "adds the tool tag_note"
     destructive = [*V1, tool("delete_note", destructiveHint=True, openWorldHint=False)]
     floor = caps.capability_floor(outcome="done", old_tools=V1, new_tools=destructive,
                                   rules=rules)
     assert floor.level == "major"
-    assert floor.reasons == (
-        "adds the destructive tool delete_note (adds a destructive tool: at least major)",)
+    assert floor.reasons == ("adds the destructive tool delete_note",)
     open_world = [*V1, tool("search", readOnlyHint=True)]
     assert caps.capability_floor(outcome="done", old_tools=V1, new_tools=open_world,
                                  rules=rules).level == "major"
@@ -104,8 +103,7 @@ def test_floor_follows_the_administrators_rules():
     floor = caps.capability_floor(outcome="done", old_tools=V1, new_tools=poisoned,
                                   rules=rules)
     assert floor.level == "major"
-    assert floor.reasons == ("the description of add_note shows a tool-poisoning sign "
-                             "(a description shows a tool-poisoning sign: at least major)",)
+    assert floor.reasons == ("the description of add_note shows a tool-poisoning sign",)
     assert caps.capability_floor(outcome="done", old_tools=V1, new_tools=poisoned,
                                  rules={}).level == ""
 

@@ -1,0 +1,145 @@
+"""What the inspection changes for reviewers (issue 14, section 2), with the fixture
+servers inspected for real in bubblewrap: the final sign-off waits for the outcome; a
+patch bump that adds a destructive tool is re-routed as major with earlier sign-offs set
+aside; an uninspectable bump is routed at least minor; the request page shows the
+capabilities, the diff against the approved version, the marks and the poisoning flags."""
+
+import pytest
+from django.urls import reverse
+
+from approvals import services as workflow
+from approvals.models import Inspection, SignOff
+from approvals.services.inspection import inspect_pending, run_request_inspection
+from governance.errors import Conflict
+from governance.models import CapabilityRule
+from tests.approvals.test_inspection_sandbox import BAD, SERVERS, inspector, local  # noqa: F401
+from tests.factories import ApprovalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inspecting(inspector):
+    inspector.INSPECTION_ENABLED = True
+    return inspector
+
+
+@pytest.fixture
+def notes_v1(db):
+    """notes 1.0.0, approved and active, run as the v1 fixture server."""
+    return ApprovalFactory(server__name="notes", server__package="", server__package_registry="",
+                           version="1.0.0", config=local(SERVERS / "notes_v1.py"))
+
+
+def file_bump(developer, version, script, django_capture_on_commit_callbacks, run=False):
+    with django_capture_on_commit_callbacks(execute=run) as queued:
+        request = workflow.file_request(actor=developer, kind="version_bump",
+                                        server_name="notes", version=version,
+                                        config=local(script))
+    return request, queued
+
+
+def test_the_final_signoff_waits_then_a_destructive_tool_reroutes_a_patch_as_major(
+        inspecting, notes_v1, developer, tech_lead, security,
+        django_capture_on_commit_callbacks):
+    request, queued = file_bump(developer, "1.0.1", SERVERS / "notes_v2.py",
+                                django_capture_on_commit_callbacks)
+    assert request.bump_level == "patch"
+    assert Inspection.objects.get(request=request).status == "pending"
+    assert len(queued) >= 1   # the inspection task among the work queued after commit
+    workflow.set_assessment(actor=security, request=request, risk="LOW")
+    with pytest.raises(Conflict) as refused:
+        workflow.sign_off(actor=tech_lead, request=request, role="tech_lead",
+                          decision="approve", release_notes="https://example.com/notes")
+    assert "inspection" in refused.value.errors
+    assert not SignOff.objects.filter(request=request).exists()
+
+    run_request_inspection(request.pk)
+
+    request.refresh_from_db()
+    assert request.bump_level == "major"
+    assert "adds the destructive tool delete_all_notes" in request.bump_reason
+    assert request.bump_reason.startswith("capabilities:")
+    assert "the version alone: patch" in request.bump_reason
+    verbs = list(request.events.values_list("verb", flat=True))
+    assert verbs[-2:] == ["inspected", "reclassified"]
+    assert workflow.route_of(request).required_roles == ("security_team",
+                                                         "engineering_director")
+    # The approved version was inspected once on the way, for the diff.
+    assert Inspection.objects.get(approval=notes_v1).server_version == "1.0.0"
+
+
+def test_signoffs_given_before_the_inspection_raised_the_level_are_set_aside(
+        inspecting, notes_v1, developer, security, director,
+        django_capture_on_commit_callbacks):
+    notes_v1.data_scope = "CONFIDENTIAL"   # the director signs too: one sign-off is not final
+    notes_v1.save()
+    CapabilityRule.objects.filter(change="destructive_tool_added").update(min_level="minor")
+    CapabilityRule.objects.create(change="poisoning_sign", min_level="major")
+    request, _ = file_bump(developer, "1.1.0", SERVERS / "notes_v2.py",
+                           django_capture_on_commit_callbacks)
+    assert request.bump_level == "minor"
+    workflow.sign_off(actor=security, request=request, role="security_team",
+                      decision="approve", comment="Reviewed.")
+    run_request_inspection(request.pk)
+    request.refresh_from_db()
+    assert request.bump_level == "major"
+    assert "tool-poisoning sign" in request.bump_reason
+    assert SignOff.all_objects.get(request=request).stale
+    assert not SignOff.objects.filter(request=request).exists()
+
+
+def test_an_uninspectable_bump_is_routed_at_least_minor_with_the_error_shown(
+        inspecting, notes_v1, developer, security, client_for,
+        django_capture_on_commit_callbacks):
+    request, _ = file_bump(developer, "1.0.2", BAD / "exits.py",
+                           django_capture_on_commit_callbacks)
+    run_request_inspection(request.pk)
+    request.refresh_from_db()
+    inspection = request.inspection
+    assert inspection.status == "not_inspectable"
+    assert request.bump_level == "minor"
+    assert "could not be inspected" in request.bump_reason
+    page = client_for(security).get(reverse("request-detail", args=[request.pk]))
+    text = page.content.decode()
+    assert "Not inspectable" in text
+    assert "GITHUB_TOKEN is not a valid token" in text
+    assert "Raised by the capability inspection" in text
+
+
+def test_the_request_page_shows_capabilities_diff_marks_and_flags(
+        inspecting, notes_v1, developer, security, client_for,
+        django_capture_on_commit_callbacks):
+    request, _ = file_bump(developer, "1.0.1", SERVERS / "notes_v2.py",
+                           django_capture_on_commit_callbacks)
+    run_request_inspection(request.pk)
+    page = client_for(security).get(reverse("request-detail", args=[request.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    section = text[text.index('id="capabilities"'):text.index('id="timeline-h"')]
+    assert "notes 2.0.0" in section and "1.0.1" in section   # reported beside the package
+    diff = section[section.index('id="capability-diff"'):section.index('id="capability-tools"')]
+    assert "delete_all_notes" in diff and "purge_cache" in diff
+    assert "list_notes</code>: description, schema" in diff
+    assert "add_note</code>: description" in diff
+    assert "claims read-only but reaches the open world (openWorldHint)" in section
+    assert "tool-poisoning sign: addressed to the model" in section
+    assert "asks to read secret files" in section and "asks to hide things from the user" in section
+    assert "2 flagged" in section
+
+
+def test_the_job_inspects_lost_tasks_and_each_active_approval_once_one_failure_not_stopping(
+        inspecting, developer, django_capture_on_commit_callbacks):
+    broken = ApprovalFactory(server__name="broken", server__package="",
+                             server__package_registry="", version="1.0.0",
+                             config=local(BAD / "exits.py"))
+    good = ApprovalFactory(server__name="notes", server__package="",
+                           server__package_registry="", version="1.0.0",
+                           config=local(SERVERS / "notes_v1.py"))
+    lost, _ = file_bump(developer, "1.0.1", SERVERS / "notes_v1.py",
+                        django_capture_on_commit_callbacks)   # its task never ran
+    lines = inspect_pending()
+    assert lines == [f"request #{lost.pk}: done", f"approval #{broken.pk}: not_inspectable"]
+    # notes 1.0.0 was inspected on the way, for the bump's comparison.
+    assert Inspection.objects.get(approval=good).status == "done"
+    assert inspect_pending() == []   # once each
