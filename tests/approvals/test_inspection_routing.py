@@ -12,8 +12,8 @@ from approvals.models import Inspection, SignOff
 from approvals.services.inspection import inspect_pending, run_request_inspection
 from governance.errors import Conflict
 from governance.models import CapabilityRule
-from tests.approvals.test_inspection_sandbox import BAD, SERVERS, inspector, local  # noqa: F401
 from tests.factories import ApprovalFactory
+from tests.servers.mcp_caps import BAD, SERVERS, local
 
 pytestmark = pytest.mark.django_db
 

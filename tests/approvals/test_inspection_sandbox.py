@@ -2,7 +2,6 @@
 tests/servers/mcp_caps are started in bubblewrap and asked with the official MCP SDK.
 bubblewrap must be installed (.ci/bubblewrap.sh); without it these tests fail."""
 
-import shutil
 import socket
 import sys
 from pathlib import Path
@@ -10,25 +9,7 @@ from pathlib import Path
 import pytest
 
 from approvals.services.inspection import inspect_config
-
-SERVERS = Path(__file__).resolve().parent.parent / "servers" / "mcp_caps"
-BAD = SERVERS / "bad"
-
-
-@pytest.fixture
-def inspector(settings):
-    if not shutil.which("bwrap"):
-        pytest.fail("bubblewrap is not installed: run .ci/bubblewrap.sh (apt-get install "
-                    "bubblewrap); the capability inspection cannot run without it")
-    settings.INSPECTION_LOCAL_ROOTS = [str(SERVERS)]
-    settings.INSPECTION_TIMEOUT = 10
-    settings.INSPECTION_MEMORY_MB = 1024
-    settings.INSPECTION_OUTPUT_BYTES = 1024 * 1024
-    return settings
-
-
-def local(script: Path, *args: str) -> dict:
-    return {"command": "python", "args": [str(script), *args]}
+from tests.servers.mcp_caps import BAD, SERVERS, local
 
 
 def test_the_fixture_server_is_listed_with_annotations_resources_and_prompts(inspector):
