@@ -126,10 +126,12 @@ def sandboxed_argv(launch: Launch, scratch: Path, env: dict, limits: Limits) -> 
             "--cap-drop", "ALL", "--clearenv"]
     for path in SYSTEM_PATHS:
         wrap += ["--ro-bind-try", path, path]
+    # The empty folders first, then what is read (the cache may be under /tmp itself).
+    wrap += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
+             "--dir", "/home/inspect", "--bind", str(scratch), "/scratch"]
     for path in dict.fromkeys(launch.reads):
         wrap += ["--ro-bind", path, path]
-    wrap += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
-             "--dir", "/home/inspect", "--bind", str(scratch), "/scratch", "--chdir", "/scratch"]
+    wrap += ["--chdir", "/scratch"]
     environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/home/inspect",
                    "LANG": "C.UTF-8", "TMPDIR": "/tmp", **env, **dict(launch.env)}
     for key, value in environment.items():
