@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mcp_governance
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services test-browser bench bench-large load lint graph lock services docker mutation oidc-provider
+.PHONY: install run test test-services test-browser bench bench-large load lint graph lock services docker mutation oidc-provider bubblewrap
 
 install: $(STAMP)
 
@@ -22,11 +22,16 @@ run: install
 	$(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install bubblewrap
 	$(BIN)/python -m pytest -m "not browser and not services" $(PYTEST_ARGS)
 
 services:
 	@bash .ci/services.sh
+
+# The capability inspection's sandbox (Debian's bubblewrap), for `make test` and the
+# inspector service.
+bubblewrap:
+	@bash .ci/bubblewrap.sh
 
 # A Docker engine and the local base images, for tests/services/test_compose_docker.py.
 docker:
@@ -40,7 +45,7 @@ oidc-provider: $(OIDC_PROVIDER)
 $(OIDC_PROVIDER): tests/servers/oidc/package-lock.json
 	cd tests/servers/oidc && npm ci --no-audit --no-fund
 
-test-services: install services docker oidc-provider
+test-services: install services docker oidc-provider bubblewrap
 	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL_FOR_TESTS=$(REDIS_URL) \
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)

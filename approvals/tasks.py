@@ -1,8 +1,10 @@
-"""The inspector's jobs (issue 14), on their own queue (settings.INSPECTION_QUEUE), which
-only the `inspector` service consumes: it alone may start bubblewrap (docker-compose.yml).
-Thin over approvals.services.inspection."""
+"""The inspector's jobs (issue 14). inspect_request and inspect_approval go to their own
+queue (settings.INSPECTION_QUEUE), which only the `inspector` service consumes: it alone
+may start bubblewrap (docker-compose.yml). Thin over approvals.services.inspection."""
 
 from celery import shared_task
+
+from registry.models import Approval
 
 from .services import inspection
 
@@ -14,8 +16,15 @@ def inspect_request(request_id: int):
     return found.status if found else None
 
 
+@shared_task(name="approvals.inspect_approval", acks_late=True)
+def inspect_approval(approval_id: int):
+    """An active approval never inspected (queued by the job below), once."""
+    approval = Approval.objects.filter(pk=approval_id).first()
+    return inspection.inspect_approval(approval).status if approval else None
+
+
 @shared_task(name="approvals.inspect_pending")
 def inspect_pending():
-    """Every 15 minutes: request inspections whose task was lost, then active approvals
-    never inspected (each once); one failing server never stops the next."""
-    return inspection.inspect_pending()
+    """Every 15 minutes, on the main worker: send the inspector what was lost and the
+    active approvals never inspected, each as a task of its own."""
+    return inspection.queue_pending()

@@ -270,7 +270,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
-CELERY_TASK_ROUTES = {"approvals.inspect_*": {"queue": INSPECTION_QUEUE}}
+CELERY_TASK_ROUTES = {"approvals.inspect_request": {"queue": INSPECTION_QUEUE},
+                      "approvals.inspect_approval": {"queue": INSPECTION_QUEUE}}
 # Worker and beat log through LOGGING below (one format, on stdout), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.actors import system_user
 from governance.policy import capabilities
+from governance.transactions import send_task
 from registry.models import Approval
 
 from .. import mcp_probe, sandbox
@@ -28,6 +29,7 @@ from .steps import inspection_of_approval, record_event
 
 log = logging.getLogger(__name__)
 STALE_AFTER = 3600  # seconds: longer than an install and a run together
+REQUEUE_AFTER = 600  # seconds pending before its task counts as lost
 
 
 def _local_launch(config) -> sandbox.Launch | None:
@@ -149,33 +151,35 @@ def run_request_inspection(request_id: int) -> Inspection | None:
     return inspection
 
 
-def inspect_pending(*, limit: int = 50) -> list[str]:
-    """The job: every request inspection still pending (its task lost), then each active
-    approval never inspected; one that fails never stops the next. Returns a line each."""
-    done = []
-    # Running for longer than any inspection can: its worker died. Pending again.
-    Inspection.objects.filter(
-        status=InspectionStatus.RUNNING,
-        started_at__lt=timezone.now() - dt.timedelta(seconds=STALE_AFTER)).update(
+def queue_pending(*, limit: int = 100) -> list[str]:
+    """The job (on the main worker): send the inspector every inspection whose task was
+    lost (pending for INSPECTION_REQUEUE_AFTER, or running past STALE_AFTER), then each
+    active approval never inspected, once. Each is a task of its own on the inspector's
+    queue, so one failing server never stops the next. Nothing while inspection is off."""
+    if not settings.INSPECTION_ENABLED:
+        return []
+    now = timezone.now()
+    Inspection.objects.filter(status=InspectionStatus.RUNNING,
+                              started_at__lt=now - dt.timedelta(seconds=STALE_AFTER)).update(
         status=InspectionStatus.PENDING)
-    pending = list(Inspection.objects.filter(status=InspectionStatus.PENDING,
-                                             request__isnull=False)
-                   .values_list("request_id", flat=True)[:limit])
-    for request_id in pending:
-        try:
-            inspection = run_request_inspection(request_id)
-            done.append(f"request #{request_id}: {inspection.status if inspection else '-'}")
-        except Exception:  # noqa: BLE001 (the next one goes on)
-            log.exception("inspection of request #%s failed", request_id)
-            done.append(f"request #{request_id}: error")
+    lost = list(Inspection.objects.filter(
+        status=InspectionStatus.PENDING,
+        created_at__lt=now - dt.timedelta(seconds=REQUEUE_AFTER)).order_by("pk")[:limit])
+    sent = []
+    for inspection in lost:
+        if inspection.request_id:
+            send_task("approvals.inspect_request", inspection.request_id)
+            sent.append(f"request #{inspection.request_id}")
+        else:
+            send_task("approvals.inspect_approval", inspection.approval_id)
+            sent.append(f"approval #{inspection.approval_id}")
     inspected = Inspection.objects.filter(approval__isnull=False).values("approval_id")
     by_request = Inspection.objects.filter(request__isnull=False).values("request_id")
-    approvals = (Approval.objects.active().exclude(pk__in=inspected)
-                 .exclude(request_id__in=by_request).order_by("pk")[:limit])
-    for approval in approvals:
-        try:
-            done.append(f"approval #{approval.pk}: {inspect_approval(approval).status}")
-        except Exception:  # noqa: BLE001
-            log.exception("inspection of approval #%s failed", approval.pk)
-            done.append(f"approval #{approval.pk}: error")
-    return done
+    never = (Approval.objects.active().exclude(pk__in=inspected)
+             .exclude(request_id__in=by_request).order_by("pk")[:limit])
+    for approval in never:
+        Inspection.objects.get_or_create(approval=approval,
+                                         defaults={"package_version": approval.version})
+        send_task("approvals.inspect_approval", approval.pk)
+        sent.append(f"approval #{approval.pk}")
+    return sent

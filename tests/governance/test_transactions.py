@@ -55,5 +55,6 @@ def test_every_scheduled_task_name_is_a_registered_task(db):
 def test_every_task_sent_by_name_is_registered():
     for name in ("approvals.notify_request_event", "approvals.deliver_notifications",
                  "campaigns.notify_campaign_started",
-                 "registry.build_export", "approvals.inspect_request"):
+                 "registry.build_export", "approvals.inspect_request",
+                 "approvals.inspect_approval"):
         assert name in current_app.tasks
