@@ -156,7 +156,8 @@ def test_a_malformed_credentials_setting_stops_the_start_naming_it(tmp_path, var
 @pytest.mark.parametrize("variable", [
     "REGISTRY_NAMESPACE", "REGISTRY_API_ACCESS", "MCP_PUBLIC_REGISTRY_URL", "UPSTREAM_NPM_URL",
     "UPSTREAM_PYPI_JSON_URL", "UPSTREAM_TIMEOUT", "UPSTREAM_MAX_BYTES",
-    "UPSTREAM_FAILURES_BEFORE_NOTICE",
+    "UPSTREAM_FAILURES_BEFORE_NOTICE", "CAPABILITY_INSPECTION", "INSPECTION_TIMEOUT",
+    "INSPECTION_MEMORY_MB",
 ])
 def test_the_registry_and_watch_settings_reach_the_containers(variable):
     """An operator sets them in .env: docker compose passes on only what it names."""
