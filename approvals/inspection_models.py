@@ -20,10 +20,12 @@ OUTCOMES = (InspectionStatus.DONE, InspectionStatus.NOT_INSPECTABLE, InspectionS
 
 
 class Inspection(models.Model):
-    request = models.OneToOneField("approvals.Request", null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="inspection")
-    approval = models.OneToOneField("registry.Approval", null=True, blank=True,
-                                    on_delete=models.CASCADE, related_name="inspection")
+    # Foreign keys, unique below: a reverse one-to-one would be read (one query each) by
+    # everything that walks an approval's or a request's fields.
+    request = models.ForeignKey("approvals.Request", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="inspections")
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="inspections")
     status = models.CharField(max_length=20, choices=InspectionStatus.choices,
                               default=InspectionStatus.PENDING)
     reason = models.TextField(blank=True, help_text="Why there is no result, or what was cut.")
@@ -46,6 +48,8 @@ class Inspection(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["request"], name="one_inspection_per_request"),
+            models.UniqueConstraint(fields=["approval"], name="one_inspection_per_approval"),
             models.CheckConstraint(
                 condition=Q(request__isnull=False, approval__isnull=True)
                 | Q(request__isnull=True, approval__isnull=False),

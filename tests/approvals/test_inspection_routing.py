@@ -99,7 +99,7 @@ def test_an_uninspectable_bump_is_routed_at_least_minor_with_the_error_shown(
                            django_capture_on_commit_callbacks)
     run_request_inspection(request.pk)
     request.refresh_from_db()
-    inspection = request.inspection
+    inspection = Inspection.objects.get(request=request)
     assert inspection.status == "not_inspectable"
     assert request.bump_level == "minor"
     assert "could not be inspected" in request.bump_reason
