@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('django_celery_beat', '0019_alter_periodictasks_options'),
-        ('approvals', '0008_request_order_indexes'),
+        ('approvals', '0010_signoff_on_behalf_of'),
         ('registry', '0006_owners_and_watch_schedule'),
     ]
 
