@@ -255,6 +255,10 @@ INSPECTION_MEMORY_MB = int(os.environ.get("INSPECTION_MEMORY_MB") or 2048)
 INSPECTION_OUTPUT_BYTES = int(os.environ.get("INSPECTION_OUTPUT_BYTES") or 32 * 1024 * 1024)
 INSPECTION_MAX_ITEMS = int(os.environ.get("INSPECTION_MAX_ITEMS") or 1000)
 INSPECTION_MAX_PAGES = int(os.environ.get("INSPECTION_MAX_PAGES") or 50)
+# A remote server's URL is the requester's to type: the inspector connects only where its
+# name resolves to public addresses, never into the organisation's own network, unless
+# the operator allows it.
+INSPECTION_REMOTE_ALLOW_PRIVATE = env_bool("INSPECTION_REMOTE_ALLOW_PRIVATE", default=False)
 # Folders whose Python scripts a config may run directly (`python <script>`), without an
 # install: the test suite's fixture servers. Empty in production.
 INSPECTION_LOCAL_ROOTS: list[str] = []

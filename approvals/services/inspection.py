@@ -7,25 +7,28 @@ transaction and a bump is routed again when it changes the level
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit.actors import system_user
-from governance.policy import capabilities
+from governance.policy import capabilities, tools
 from governance.transactions import send_task
 from registry.models import Approval
 
 from .. import mcp_probe, sandbox
 from ..models import Inspection, InspectionStatus, Request, RequestKind
 from .rerouting import reroute_after_inspection
-from .steps import inspection_of_approval, record_event
+from .steps import change_exclusions, inspection_of_approval, record_event
 
 log = logging.getLogger(__name__)
 STALE_AFTER = 3600  # seconds: longer than an install and a run together
@@ -54,6 +57,9 @@ def inspect_config(config, *, version: str) -> mcp_probe.Result:
     limits = sandbox.Limits.from_settings()
     plan = capabilities.launch_plan(config, version=version)
     if plan.kind == "remote":
+        refusal = _private_address(plan.url)
+        if refusal:
+            return mcp_probe.Result(status=InspectionStatus.NOT_INSPECTABLE, reason=refusal)
         return mcp_probe.probe_remote(plan.url, seconds=limits.seconds)
     launch = _local_launch(config)
     if launch is None and not plan.kind:
@@ -72,6 +78,28 @@ def inspect_config(config, *, version: str) -> mcp_probe.Result:
             shutil.rmtree(scratch, ignore_errors=True)
     except sandbox.InstallFailed as exc:
         return mcp_probe.Result(status=InspectionStatus.FAILED, reason=str(exc))
+
+
+def _private_address(url: str) -> str:
+    """Why the inspector will not connect to `url` (empty when it may): a name that does
+    not resolve, or resolves to an address inside a private, loopback, link-local or
+    reserved range, unless INSPECTION_REMOTE_ALLOW_PRIVATE (the requester types the URL: a
+    portal that connects anywhere would probe the organisation's own network for them).
+    The name is resolved again when connecting, so a name that changes its answers in
+    between is not stopped here: the inspector's own network rules are the last word."""
+    if settings.INSPECTION_REMOTE_ALLOW_PRIVATE:
+        return ""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        return f"the server's address {host!r} does not resolve: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            return (f"{host} resolves to {address}, an address inside a private network: a "
+                    "remote server is inspected only at a public address")
+    return ""
 
 
 def _record(inspection: Inspection, result: mcp_probe.Result) -> None:
@@ -147,8 +175,32 @@ def run_request_inspection(request_id: int) -> Inspection | None:
             return inspection
         _record(inspection, result)
         record_event(request, system_user(), "inspected", detail=_summary(inspection))
+        _exclude_new_tools(request_id, inspection)
     reroute_after_inspection(request=request_id)
     return inspection
+
+
+def _tool_names(inspection: Inspection) -> list[str]:
+    return [tool["name"] for tool in inspection.tools if isinstance(tool, dict)
+            and isinstance(tool.get("name"), str) and tools.TOOL_NAME.fullmatch(tool["name"])]
+
+
+def _exclude_new_tools(request_id: int, inspection: Inspection) -> None:
+    """A bump or renewal whose version offers tools the approved version did not: each new
+    tool is excluded until someone approves it (the security team lifts it in the
+    assessment), named on the timeline as the system's doing."""
+    request = Request.objects.select_for_update().select_related("base_approval").get(
+        pk=request_id)
+    base = inspection_of_approval(request.base_approval)
+    if (inspection.status != InspectionStatus.DONE or base is None
+            or base.status != InspectionStatus.DONE):
+        return
+    carried = tools.carried_exclusions(base_excluded=request.excluded_tools,
+                                       base_offered=_tool_names(base),
+                                       offered=_tool_names(inspection))
+    added, _lifted = change_exclusions(request, system_user(), carried[:tools.MAX_EXCLUDED])
+    if added:
+        request.save(update_fields=["excluded_tools"])
 
 
 def queue_pending(*, limit: int = 100) -> list[str]:

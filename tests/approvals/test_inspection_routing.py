@@ -65,7 +65,11 @@ def test_the_final_signoff_waits_then_a_destructive_tool_reroutes_a_patch_as_maj
     assert request.bump_reason.startswith("capabilities:")
     assert "the version alone: patch" in request.bump_reason
     verbs = list(request.events.values_list("verb", flat=True))
-    assert verbs[-2:] == ["inspected", "reclassified"]
+    assert verbs[-3:] == ["inspected", "tools_excluded", "reclassified"]
+    # The tools the new version adds are excluded until someone approves them.
+    assert request.excluded_tools == ["delete_all_notes", "purge_cache"]
+    assert request.events.get(verb="tools_excluded").detail == (
+        "excluded: delete_all_notes, purge_cache")
     assert workflow.route_of(request).required_roles == ("security_team",
                                                          "engineering_director")
     # The approved version was inspected once on the way, for the diff.

@@ -92,3 +92,39 @@ def test_a_config_that_runs_no_package_is_not_inspectable(inspector):
     assert found.status == "not_inspectable"
     assert "only packages (npx, uvx) and remote servers are inspected" in found.reason
     assert sys.executable  # the interpreter the local fixtures run with
+
+
+@pytest.mark.parametrize("url, says", [
+    ("https://10.1.2.3/mcp", "resolves to 10.1.2.3, an address inside a private network"),
+    ("https://[::1]/mcp", "resolves to ::1, an address inside a private network"),
+    ("https://no-such-host.invalid/mcp", "does not resolve"),
+])
+def test_a_remote_server_inside_the_organisations_network_is_not_inspected(
+        inspector, url, says):
+    found = inspect_config({"type": "http", "url": url}, version="1.0.0")
+    assert found.status == "not_inspectable"
+    assert says in found.reason
+
+
+def test_the_inspector_never_connects_to_an_internal_address_a_requester_typed(inspector):
+    """The requester types the URL: the inspector must not probe internal hosts for them."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    try:
+        port = listener.getsockname()[1]
+        found = inspect_config({"type": "http", "url": f"https://127.0.0.1:{port}/mcp"},
+                               version="1.0.0")
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing came
+        inspector.INSPECTION_REMOTE_ALLOW_PRIVATE = True  # unless the operator allows it
+        inspector.INSPECTION_TIMEOUT = 1
+        allowed = inspect_config({"type": "http", "url": f"https://127.0.0.1:{port}/mcp"},
+                                 version="1.0.0")
+        listener.accept()[0].close()
+    finally:
+        listener.close()
+    assert found.status == "not_inspectable"
+    assert "127.0.0.1 resolves to 127.0.0.1, an address inside a private network" in found.reason
+    assert allowed.status == "not_inspectable" and "private network" not in allowed.reason
