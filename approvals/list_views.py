@@ -132,8 +132,8 @@ def queue_bulk(http_request):
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
-        messages.error(http_request, f"Nothing was changed. {exc.message} "
-                                     f"{' '.join(m for ms in exc.errors.values() for m in ms)}.")
+        rules = "; ".join(m for ms in exc.errors.values() for m in ms)
+        messages.error(http_request, f"Nothing was changed. {exc.message.rstrip('.')}: {rules}.")
         return redirect(target)
     who = "you" if reviewer in (None, http_request.user) else reviewer.get_username()
     if result.done:

@@ -103,7 +103,8 @@ def test_the_queue_assigns_the_ticked_rows(client_for, security, second_security
 
 
 @pytest.mark.parametrize(("data", "said"), [
-    ({"do": "claim"}, "tick at least one request in the list"),
+    ({"do": "claim"},
+     "Nothing was changed. Choose the requests first: tick at least one request in the list."),
     ({"ids": ["1x"], "do": "claim"}, "ids must be request numbers"),
     ({"ids": ["9" * 30], "do": "claim"}, "ids must be request numbers"),
     ({"ids": ["1"], "do": "assign", "reviewer": "dev"}, "'dev' is not an active member"),
