@@ -39,12 +39,24 @@ def portal(developer, security, tech_lead, file, approve):
     campaign = campaigns.start_campaign(
         actor=security, name="Q3 recertification", on_no_answer="flag",
         due=timezone.localdate() + dt.timedelta(days=10))
-    return {"bump": bump, "first": first, "last": last, "campaign": campaign}
+    # A request sent back with a question (the requester's answer form) and a decided one.
+    asked = file(server_name="docs-search", source="https://github.com/x/docs-search",
+                 package="@x/docs-search", config=stdio_config("@x/docs-search", "1.2.3"))
+    workflow.transition(actor=security, request=asked, status="needs_info",
+                        notes="Which OAuth scopes does it ask for?")
+    denied = file(server_name="browser-automation", source="https://github.com/x/b",
+                  package="@x/b", config=stdio_config("@x/b", "1.2.3"))
+    workflow.sign_off(actor=tech_lead, request=denied, role="tech_lead", decision="deny",
+                      reason="Can browse arbitrary internal sites.",
+                      alternative="Use playwright-mcp with an URL allowlist.")
+    return {"bump": bump, "first": first, "last": last, "asked": asked, "denied": denied,
+            "campaign": campaign}
 
 
 def pages(portal):
     """(name, path, who) of each main page; who: the fixture name of the user who sees it."""
     bump, first, last = portal["bump"], portal["first"], portal["last"]
+    asked, denied = portal["asked"], portal["denied"]
     return [
         ("catalog", "/", "developer"),
         ("server", "/servers/context7/", "developer"),
@@ -53,6 +65,10 @@ def pages(portal):
         ("my-requests", "/requests/mine/", "developer"),
         ("request-page-requester", f"/requests/{bump.pk}/", "developer"),
         ("request-page-reviewer", f"/requests/{bump.pk}/", "security"),
+        ("request-page-needs-info", f"/requests/{asked.pk}/", "developer"),
+        ("request-page-decided", f"/requests/{denied.pk}/", "security"),
+        ("refused-403", "/queue/", "developer"),
+        ("not-found-404", "/servers/no-such-server/", "developer"),
         ("queue", "/queue/", "security"),
         ("exports", "/exports/", "security"),
         ("export-detail", f"/exports/{last.pk}/", "security"),
