@@ -56,3 +56,23 @@ def test_the_browser_finds_the_site_icon(sign_in, developer):
     page = sign_in(developer)
     answer = page.request.get("/favicon.ico")
     assert answer.status == 200 and answer.body()[:4] == b"\x00\x00\x01\x00"
+
+
+def test_an_empty_request_form_shows_every_problem_at_the_first_submit(sign_in, developer):
+    page = sign_in(developer)
+    page.goto("/requests/new/")
+    page.get_by_role("button", name="File the request").click()
+    for field in ("server_name", "version", "source", "use_case", "command"):
+        expect(page.locator(f"#id_{field}_error")).to_be_visible()
+    assert not Request.objects.exists()
+
+
+def test_looking_up_an_approved_server_makes_the_request_a_bump(sign_in, developer,
+                                                                active_approval):
+    page = sign_in(developer)
+    page.goto("/requests/new/")
+    expect(page.get_by_label("New server")).to_be_checked()
+    page.get_by_label("Server name").fill("context7")
+    page.get_by_role("button", name="Look up").click()
+    expect(page.get_by_label("Version bump")).to_be_checked()
+    expect(page.get_by_label("New server")).not_to_be_checked()
