@@ -189,7 +189,7 @@ def _act(http_request, req, action, forms):
     if form is None and action == "signoff":  # the page says why in place of the form
         return False
     if form is None:
-        raise PermissionDenied("That action is not available to you on this request.")
+        raise PermissionDenied(_role_refusal(action))
     if action == "withdraw":
         return _call(form, workflow.withdraw, actor=user, request=req)
     if not form.is_valid():
@@ -224,6 +224,29 @@ def _act(http_request, req, action, forms):
     return False
 
 
+def _state_refusal(req, user, action) -> str:
+    """Why `action` cannot be done on `req` as it stands now (a page left open while the
+    request moved on); "" when its state is not the reason."""
+    state = f"Request #{req.pk} is {req.get_status_display().lower()}"
+    if action == "comment" or action == "signoff":
+        return ""
+    if not req.is_open:
+        return f"{state}: a decided request can only be commented on."
+    if action in ("edit", "resubmit") and user == req.requester and (
+            req.status != RequestStatus.NEEDS_INFO):
+        return (f"{state}: only a request sent back for more information can be edited "
+                "and resubmitted.")
+    if action == "transition" and roles.can_manage_reviews(user):
+        return f"{state}: it cannot be moved from there."
+    return ""
+
+
+def _role_refusal(action) -> str:
+    if action in ("withdraw", "edit", "resubmit"):
+        return "Only the person who filed a request can withdraw, edit or resubmit it."
+    return "Only the security team claims, assigns, moves and assesses requests."
+
+
 DONE = {
     "claim": "The reviewer is set.", "transition": "The status was changed.",
     "assess": "The assessment was saved.", "signoff": "Your sign-off was recorded.",
@@ -256,10 +279,14 @@ def request_detail(http_request, pk: int):
     forms, route = _forms(req, http_request.user, http_request.POST or None, action)
     status = 200
     refusal = None
-    if req.is_open and (req.requester == http_request.user or roles.signing_roles(
-            http_request.user)):
+    if action == "signoff" or (req.is_open and (
+            req.requester == http_request.user or roles.signing_roles(http_request.user))):
         refusal = workflow.signoff_refusal(actor=http_request.user, request=req, route=route)
-    if action:
+    stale = action and forms.get(action) is None and _state_refusal(req, http_request.user, action)
+    if stale:  # said in the page's messages, above the request as it is now
+        messages.error(http_request, stale)
+        status = 409
+    elif action:
         if _act(http_request, req, action, forms):
             messages.success(http_request, DONE[action])
             return redirect(req)
