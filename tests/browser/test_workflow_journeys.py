@@ -91,3 +91,23 @@ def test_the_requester_reads_the_question_where_they_answer(sign_in, developer, 
     page.locator("#edit").get_by_role("button", name="Save and resubmit").click()
     expect(page.locator("#request-status")).to_have_text("Under review")
     expect(page.locator("main")).to_contain_text(re.compile("Only read:docs."))
+
+
+def test_a_sign_off_from_a_page_left_open_says_the_request_was_decided(
+        sign_in, security, tech_lead, file, screenshot):
+    request = file()
+    page = sign_in(security)
+    page.goto(request.get_absolute_url())
+    form = page.locator("#signoff")
+    form.get_by_label("Approve", exact=True).check()
+    form.get_by_label("Comment").fill("Reviewed: read-only.")
+    # Meanwhile the tech lead denies it.
+    workflow.sign_off(actor=tech_lead, request=request, role="tech_lead", decision="deny",
+                      reason="Reads every file.", alternative="")
+    form.get_by_role("button", name="Record sign-off").click()
+    expect(page.locator("#signoff-refusal")).to_have_text(
+        f"Request #{request.pk} is denied: a decided request cannot be signed off. "
+        "(denied is final)")
+    expect(page.locator("#request-status")).to_have_text("Denied")
+    screenshot(page, "request-signoff-refused-decided")
+    assert not request.signoffs.filter(user=security).exists()
