@@ -282,7 +282,8 @@ def request_detail(http_request, pk: int):
     if action == "signoff" or (req.is_open and (
             req.requester == http_request.user or roles.signing_roles(http_request.user))):
         refusal = workflow.signoff_refusal(actor=http_request.user, request=req, route=route)
-    stale = action and forms.get(action) is None and _state_refusal(req, http_request.user, action)
+    posted = forms.get("edit" if action == "resubmit" else action)
+    stale = action and posted is None and _state_refusal(req, http_request.user, action)
     if stale:  # said in the page's messages, above the request as it is now
         messages.error(http_request, stale)
         status = 409
