@@ -1,6 +1,9 @@
 """The four roles of SPEC §3, held as Django groups with exactly these names."""
 
+from django.contrib.auth.models import Group
 from django.db import models
+
+from governance.compiled import CompiledRead
 
 from .delegations import delegated_roles
 
@@ -18,15 +21,17 @@ EXPORT_ROLES = frozenset({Role.PLATFORM_TEAM, Role.SECURITY_TEAM})
 AUDIT_ROLES = frozenset({Role.SECURITY_TEAM})
 
 
+# Read on every page: compiled once (issue 10).
+_GROUPS = CompiledRead(lambda user_id: Group.objects.filter(user=user_id).values_list("name"))
+
+
 def roles_of(user) -> frozenset[str]:
     """The role names a user holds; cached on the user object for one request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_portal_roles", None)
     if cached is None:
-        cached = frozenset(
-            name for name in user.groups.values_list("name", flat=True) if name in ALL_ROLES
-        )
+        cached = frozenset(name for (name,) in _GROUPS.rows(user.pk) if name in ALL_ROLES)
         user._portal_roles = cached
     return cached
 

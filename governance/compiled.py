@@ -1,33 +1,95 @@
 """A read the hottest answers make on every call, compiled to SQL once per database
 connection and run again as it is: building and compiling the ORM query cost three times
-the round trip of the one-row read behind every 304 of the export files (issue 10). The
-rows come back as the query set's values_list would give them (the fields' converters)."""
+the round trip of the one-row read behind every 304 of the export files (issue 10), and
+about twice the round trip of each small read of every page (the reader's roles, their
+unread notices, the review queue's sign-offs). The rows come back as the query set's
+values_list would give them (the fields' converters).
 
+A read may take parameters: `build` is called once per shape of the call with marker
+numbers in their place (a list for a list: `pk__in`), and each call's values replace the
+markers in the compiled parameters. A parameter is an integer (an id) or a list of them;
+`count()` answers how many rows the query set has."""
+
+import itertools
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
+# Markers stand for the parameters in the compiled SQL: numbers that no id ever is.
+_MARK = -(2**62)
+_EMPTY = object()  # a query set that has no rows whatever the data (`pk__in=[]`)
+# Each read's own key in a connection's compiled reads (never id(): a read made for one
+# policy and dropped could leave its id to the next one's).
+_keys = itertools.count()
+
+
+def _marker(position: int, index: int = -1) -> int:
+    return _MARK - 10_000 * position - (index + 1)
+
 
 class CompiledRead:
-    def __init__(self, build: Callable[[], QuerySet]):
-        """`build` returns the query set (a values_list without parameters that change
-        from one call to the next); called once per connection, after the apps are ready."""
+    def __init__(self, build: Callable[..., QuerySet]):
+        """`build` returns the query set (a values_list whose only parameters that change
+        from one call to the next are its arguments); called once per connection and
+        shape of the arguments, after the apps are ready."""
         self.build = build
+        self.key = next(_keys)
 
-    def rows(self, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    def _compiled(self, using: str, args: tuple, count: bool):
         connection = connections[using]
         compiled = connection.__dict__.setdefault("_compiled_reads", {})
-        entry = compiled.get(id(self))
+        shape = tuple(len(a) if isinstance(a, list | tuple) else None for a in args)
+        key = (self.key, shape, count)
+        entry = compiled.get(key)
         if entry is None:
-            compiler = self.build().query.get_compiler(using=using)
-            sql, params = compiler.as_sql()
-            converters = compiler.get_converters([col for col, _, _ in compiler.select])
-            entry = compiled[id(self)] = (sql, params, compiler, converters)
+            markers = [_marker(i) if n is None else [_marker(i, j) for j in range(n)]
+                       for i, n in enumerate(shape)]
+            query = self.build(*markers)
+            if count:
+                query = query.order_by().values("pk")
+            compiler = query.query.get_compiler(using=using)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                entry = compiled[key] = _EMPTY
+            else:
+                if count:
+                    sql, converters = f"SELECT COUNT(*) FROM ({sql}) counted", None
+                else:
+                    converters = compiler.get_converters(
+                        [col for col, _, _ in compiler.select])
+                entry = compiled[key] = (sql, params, compiler, converters)
+        if entry is _EMPTY or not args:
+            return entry
+        values = {}
+        for i, arg in enumerate(args):
+            if isinstance(arg, list | tuple):
+                values.update((_marker(i, j), value) for j, value in enumerate(arg))
+            else:
+                values[_marker(i)] = arg
         sql, params, compiler, converters = entry
-        with connection.cursor() as cursor:
+        params = [values.get(p, p) if type(p) is int else p for p in params]
+        return sql, params, compiler, converters
+
+    def rows(self, *args, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        entry = self._compiled(using, args, count=False)
+        if entry is _EMPTY:
+            return []
+        sql, params, compiler, converters = entry
+        with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             rows = compiler.apply_converters(rows, converters)
         return [tuple(row) for row in rows]
+
+    def count(self, *args, using: str = DEFAULT_DB_ALIAS) -> int:
+        entry = self._compiled(using, args, count=True)
+        if entry is _EMPTY:
+            return 0
+        sql, params, _, _ = entry
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]

@@ -5,7 +5,7 @@ import datetime as dt
 from governance.compiled import CompiledRead
 from registry.models import Approval, RegistryRevision
 from registry.selectors import export_state
-from tests.factories import ApprovalFactory
+from tests.factories import ApprovalFactory, ServerFactory
 
 READ = CompiledRead(lambda: Approval.objects.order_by("pk").values_list(
     "version", "config", "expires", "status_changed_at"))
@@ -29,3 +29,23 @@ def test_the_export_state_follows_the_revision(db, django_assert_num_queries):
     RegistryRevision.objects.filter(pk=1).update(number=before + 7)
     with django_assert_num_queries(1):
         assert export_state().number == before + 7
+
+
+BY_SERVER = CompiledRead(lambda server_id, ids: Approval.objects.filter(
+    server_id=server_id, pk__in=ids).order_by("version").values_list("version"))
+SERVERS = CompiledRead(lambda ids: Approval.objects.filter(server_id__in=ids).values_list("pk"))
+
+
+def test_parameters_are_each_calls_values(db, django_assert_num_queries):
+    """The SQL is compiled once per shape of the call; each call's values are its own."""
+    one, two = ServerFactory(name="one"), ServerFactory(name="two")
+    first = ApprovalFactory(server=one, version="1.0.0")
+    second = ApprovalFactory(server=two, version="2.0.0")
+    assert SERVERS.rows([one.pk]) == [(first.pk,)]
+    with django_assert_num_queries(2):
+        assert SERVERS.count([two.pk]) == 1
+        assert SERVERS.count([one.pk, two.pk]) == 2
+    assert SERVERS.rows([]) == [] and SERVERS.count([]) == 0
+    assert BY_SERVER.rows(one.pk, [first.pk, second.pk]) == [("1.0.0",)]
+    assert BY_SERVER.rows(two.pk, [first.pk, second.pk]) == [("2.0.0",)]
+    assert BY_SERVER.rows(two.pk, [first.pk]) == []
