@@ -7,69 +7,54 @@ me". The route is the policy's (governance.policy.routing), turned into one quer
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, When
 
 from accounts import delegations
 from accounts.roles import roles_of
 from governance.models import BumpLevel
 from governance.policy import routing
-from governance.selectors import current_policy
+from registry.selectors import policy_in_force
 
 from .models import SIGNABLE_STATUSES, Request, RequestKind, SignOff
-
-POLICY_CACHE_KEY = "approvals:routing-policy"
-POLICY_CACHE_SECONDS = 300
-
-
-def routing_policy() -> routing.PolicyData:
-    """The policy in force, from the cache: every page counts what waits on its reader, and
-    reading the policy rows costs four queries. Any change of a policy row forgets it
-    (forget_routing_policy, connected in ApprovalsConfig.ready)."""
-    policy = cache.get(POLICY_CACHE_KEY)
-    if policy is None:
-        policy = current_policy()
-        cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
-    return policy
-
-
-def forget_routing_policy(**kwargs) -> None:
-    cache.delete(POLICY_CACHE_KEY)
 
 
 def _needs(role: str, policy: routing.PolicyData) -> Q:
     """The requests whose route requires `role`, as a condition on their columns: every
     combination of what routing reads (kind, bump level or risk, data scope) is routed by
-    the policy function itself, so the query and the request page never disagree."""
+    the policy function itself, so the query and the request page never disagree. The
+    values of a kind that need the role whatever the data scope are one `IN`, not one
+    clause each: the count runs on every page, and a long OR costs its planning and a test
+    per row."""
     scopes = ("", *routing.DATA_SCOPES)
     condition = Q(pk__in=[])
     for kind in RequestKind.values:
         if kind == RequestKind.VERSION_BUMP:
-            variants = [("bump_level", level) for level in ("", *BumpLevel.values)]
+            column, values = "bump_level", ("", *BumpLevel.values)
         else:
-            variants = [("risk", risk) for risk in ("", *routing.RISKS)]
-        for column, value in variants:
+            column, values = "risk", ("", *routing.RISKS)
+        always = []  # the values whose every scope needs the role
+        for value in values:
             needing = [scope for scope in scopes if role in routing.route_for(
                 kind=kind, bump_level=value if column == "bump_level" else None,
                 risk=value if column == "risk" else None, data_scope=scope,
                 policy=policy).required_roles]
-            if not needing:
-                continue
-            clause = Q(kind=kind, **{column: value})
-            if len(needing) < len(scopes):
-                clause &= Q(scope_in_force__in=needing)
-            condition |= clause
+            if len(needing) == len(scopes):
+                always.append(value)
+            elif needing:
+                condition |= Q(kind=kind, **{column: value, "scope_in_force__in": needing})
+        if always:
+            condition |= Q(kind=kind, **{f"{column}__in": always})
     return condition
 
 
-def waiting_for(user):
+def waiting_for(user, policy: routing.PolicyData | None = None):
     """The requests waiting on `user`'s sign-off, soonest due first (none for someone
-    who holds no signing role)."""
+    who holds no signing role); routed by `policy`, else the policy in force."""
     held = [role for role in routing.SIGNING_ROLES if role in roles_of(user)]
     delegated = [d for d in delegations.in_force_for(user) if d.role not in held]
     if not held and not delegated:
         return Request.objects.none()
-    policy = routing_policy()
+    policy = policy or policy_in_force()
     approved = SignOff.objects.filter(request=OuterRef("pk"), decision=SignOff.Decision.APPROVE)
     signed = SignOff.objects.filter(request=OuterRef("pk"))
     needed = Q(pk__in=[])
@@ -94,7 +79,7 @@ def waiting_roles(request: Request, user, policy: routing.PolicyData | None = No
     route = routing.route_for(kind=request.kind, bump_level=request.bump_level or None,
                               risk=request.risk or None,
                               data_scope=request.effective_data_scope,
-                              policy=policy or routing_policy())
+                              policy=policy or policy_in_force())
     given = {s.role for s in request.signoffs.all() if s.decision == SignOff.Decision.APPROVE}
     signers = {s.user_id for s in request.signoffs.all()} | {
         s.on_behalf_of_id for s in request.signoffs.all()}

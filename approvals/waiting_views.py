@@ -5,9 +5,10 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from governance.pages import paginate
+from registry.selectors import policy_in_force
 
 from .models import SignOff
-from .waiting import routing_policy, waiting_for, waiting_roles
+from .waiting import waiting_for, waiting_roles
 
 
 @login_required
@@ -18,7 +19,7 @@ def waiting_for_me(http_request):
                 .prefetch_related(Prefetch("signoffs", queryset=SignOff.objects.select_related(
                     "user", "on_behalf_of"))))
     page = paginate(http_request, requests)
-    policy = routing_policy()
+    policy = policy_in_force()
     for req in page.object_list:
         req.your_roles = waiting_roles(req, http_request.user, policy)
     return render(http_request, "approvals/waiting.html", {"page": page})

@@ -125,23 +125,28 @@ def export_state() -> ExportState:
 
 
 # The policy in force, read once per registry revision: an edit of a policy row moves the
-# revision (registry.services.revision.policy_edited), so an entry is never stale.
-_policy: dict = {}
+# revision (registry.services.revision.policy_edited), so an entry is never stale. Keyed on
+# the number and the time of the change: a number that a rolled-back change had taken can
+# come again with another change. One slot replaced whole, so that a thread never reads
+# a half-written entry.
+_policy: list = [None]
 
 
 def policy_in_force():
-    """`current_policy()` for pages that show many requests' routes (the review queue):
-    one read of the revision instead of the four of the policy's rows."""
-    number = export_state().number
-    if _policy.get("number") != number:
-        _policy.clear()
-        _policy.update(number=number, policy=current_policy())
-    return _policy["policy"]
+    """`current_policy()` for what runs on every page (the count of what waits on the
+    reader) and pages that show many requests' routes (the review queue): one read of the
+    revision instead of the four of the policy's rows."""
+    state = export_state()
+    key = (state.number, state.changed_at)
+    held = _policy[0]
+    if held is None or held[0] != key:
+        held = _policy[0] = (key, current_policy())
+    return held[1]
 
 
 def forget_policy():
     """Drop the policy read (tests: their rollbacks put the revision back)."""
-    _policy.clear()
+    _policy[0] = None
 
 
 def expiring_approvals(*, within_days: int, today: dt.date | None = None):

@@ -53,7 +53,7 @@ def one_change(cause: str):
 
 
 POLICY_MODELS = ("Organisation", "IncidentResponse", "VersionBumpRule", "RiskValidity",
-                 "DataClassification")
+                 "DataClassification", "CapabilityRule")
 
 
 def policy_edited(sender, instance=None, raw=False, **kwargs):
