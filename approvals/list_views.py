@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -20,34 +19,13 @@ from governance.pages import paginate, role_required
 from governance.policy import routing
 from registry import selectors as registry_selectors
 
-from . import selectors
+from . import listing, selectors
 from . import services as workflow
 from .filtersets import RequestFilterSet
 from .models import RequestKind, RequestStatus
 
 QUEUE_REFUSAL = ("The review queue is for the security team, tech leads and engineering "
                  "directors.")
-
-
-def with_steps(page):
-    """Give each listed request its required sign-offs: (role, the approving sign-off or a
-    deny, if any), and the roles that no one left can sign. The policy and the role holders
-    are read once for the whole page."""
-    policy = registry_selectors.policy_in_force()
-    holders = selectors.role_holders()
-    for req in page.object_list:
-        given = {}
-        for signoff in req.signoffs.all():
-            given.setdefault(signoff.role, signoff)
-        roles_needed = workflow.route_of(req, policy).required_roles
-        req.steps = [(role, given.get(role)) for role in roles_needed]
-        # A role that nobody left can sign (each person signs once, never the requester):
-        # flagged, e.g. after its last holder left or lost the group at the provider.
-        signers = {s.user_id for s in req.signoffs.all()} | {req.requester_id}
-        req.unsignable = [role for role, signoff in req.steps
-                          if signoff is None and req.is_open and not holders[role] - signers]
-        req.other_signoffs = [s for s in req.signoffs.all() if s.role not in roles_needed]
-    return page
 
 
 @login_required
@@ -59,7 +37,8 @@ def my_requests(http_request):
         user=http_request.user, status=status), request=http_request)
     requests, problems = filtered(filterset)
     return render(http_request, "approvals/my_requests.html", {
-        "page": with_steps(paginate(http_request, requests)), "status": status,
+        "page": listing.with_steps(paginate(http_request, requests),
+                                   registry_selectors.policy_in_force()), "status": status,
         "statuses": RequestStatus.choices, "problems": problems,
         "sort": sort_of(filterset, "-requested_at"),
     }, status=400 if problems else 200)
@@ -78,13 +57,17 @@ def queue(http_request):
         data["open"] = "true"  # the queue is of open requests unless a status is asked for
     filterset = RequestFilterSet(data, queryset=selectors.review_queue(), request=http_request)
     requests, problems = filtered(filterset)
-    reviewers = list(selectors.reviewers().values_list("username", flat=True))
+    policy = registry_selectors.policy_in_force()
+    # The count of what waits on the reader, on every page, reads the same policy.
+    http_request.policy_in_force = policy
+    signers = selectors.signers()
+    page = listing.with_steps(paginate(http_request, requests), policy, signers.ids)
     return render(http_request, "approvals/queue.html", {
-        "page": with_steps(paginate(http_request, requests)), "filters": filters,
-        "problems": problems, "now": timezone.now(), "sort": sort_of(filterset,
-                                                                     "expected_decision"),
+        "page": page, "rows": listing.queue_rows(page), "filters": filters,
+        "problems": problems, "sort": sort_of(filterset, "expected_decision"),
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
-        "risks": routing.RISKS, "scopes": routing.DATA_SCOPES, "reviewers": reviewers,
+        "risks": routing.RISKS, "scopes": routing.DATA_SCOPES,
+        "reviewers": signers.names[roles.Role.SECURITY_TEAM],
         "can_claim": roles.can_manage_reviews(http_request.user),
     }, status=400 if problems else 200)
 
