@@ -119,16 +119,12 @@ def main():
     parser.add_argument("--approvals", type=int, default=1000)
     args = parser.parse_args()
     count = args.approvals
-    # The limits that keep a file from exhausting the importer (5 MiB, a million values)
-    # hold about 5,000 approvals: raised here for a file of `count`, as a portal of that
-    # size would raise them (IMPORT_MAX_BYTES; MAX_VALUES in registry/formats/yaml_loading).
-    os.environ["IMPORT_MAX_BYTES"] = str(max(5 * 1024 * 1024, 1024 * count))
+    # The importer's size limit (IMPORT_MAX_BYTES, 64 MiB) holds about 150,000 approvals;
+    # raised here for a larger file, as a portal of that size would raise it.
+    os.environ["IMPORT_MAX_BYTES"] = str(max(64 * 1024 * 1024, 1024 * count))
     setup_django()
     from governance.celery import app
-    from registry.formats import yaml_loading
     from registry.models import Approval
-
-    yaml_loading.MAX_VALUES = max(yaml_loading.MAX_VALUES, 100 * count)
 
     app.conf.update(task_always_eager=False, broker_url="memory://")  # builds are queued
     rounds = 3 if count <= 10_000 else 1

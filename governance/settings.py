@@ -328,9 +328,11 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # Bad input gets an answer, never a 500 (issue 8, section 5). JSON bodies, pasted configs
 # and imported YAML nested deeper than this are refused (Python's parsers recurse); the
 # importer refuses files over IMPORT_MAX_BYTES before reading them and lists at most
-# IMPORT_MAX_PROBLEMS problems, then how many more.
+# IMPORT_MAX_PROBLEMS problems, then how many more. The importer is a command an
+# administrator runs (never a page): its limit holds a 100,000-approval portal's own
+# export (about 40 MB), and the values its aliases may expand to grow with the file.
 INPUT_MAX_DEPTH = int(os.environ.get("INPUT_MAX_DEPTH", "32"))
-IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
 IMPORT_MAX_PROBLEMS = int(os.environ.get("IMPORT_MAX_PROBLEMS", "100"))
 
 # ─── credentials and brute force (SPEC §7, §10) ─────────────────────────────────────────

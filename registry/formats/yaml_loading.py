@@ -20,7 +20,13 @@ from governance import limits
 FastSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Values a document may expand to through aliases (&anchor ... *anchor): a few lines can
 # otherwise stand for billions of values (the "billion laughs"), far beyond any registry.
+# A large file may hold as many as its text can write out (every value takes a character
+# of it at least): a 100,000-approval export holds about 2.5 million in 40 MB.
 MAX_VALUES = 1_000_000
+
+
+def value_cap(text: str) -> int:
+    return max(MAX_VALUES, len(text))
 
 
 def _shape_problem(text: str, loader, max_depth: int) -> str | None:
@@ -28,7 +34,7 @@ def _shape_problem(text: str, loader, max_depth: int) -> str | None:
     the document nests deeper than `max_depth` or expands past MAX_VALUES; None if neither.
     The loaders recurse on depth (a RecursionError traceback in pure Python), so this runs
     before anything is loaded."""
-    total, open_collections, sizes = 0, [], {}
+    total, open_collections, sizes, cap = 0, [], {}, value_cap(text)
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
             total += 1
@@ -49,9 +55,9 @@ def _shape_problem(text: str, loader, max_depth: int) -> str | None:
                 return (f"line {event.start_mark.line + 1}: *{event.anchor} refers to a "
                         "collection that contains it; a registry holds no recursive values")
             total += sizes.get(event.anchor, 1)
-        if total > MAX_VALUES:
+        if total > cap:
             return (f"line {event.start_mark.line + 1}: the document expands to more than "
-                    f"{MAX_VALUES:,} values through its aliases (*anchor)")
+                    f"{cap:,} values through its aliases (*anchor)")
     return None
 
 
@@ -85,7 +91,7 @@ def _plain(value: str, seen: dict):
 def _lean_load(text: str, max_depth: int):
     """(document, None) or (None, problem) as `_shape_problem` and SafeLoader would give
     them, in one pass over the C parser's events; raises _Unusual for what it leaves."""
-    total, open_collections, sizes = 0, [], {}
+    total, open_collections, sizes, cap = 0, [], {}, value_cap(text)
     anchors, seen, stack, documents = {}, {}, [], 0
     root = None
     pending_key = []  # per open mapping: the key waiting for its value, or _MISSING
@@ -156,9 +162,9 @@ def _lean_load(text: str, max_depth: int):
             documents += 1
             if documents > 1:
                 raise _Unusual
-        if total > MAX_VALUES:
+        if total > cap:
             return None, (f"line {event.start_mark.line + 1}: the document expands to more "
-                          f"than {MAX_VALUES:,} values through its aliases (*anchor)")
+                          f"than {cap:,} values through its aliases (*anchor)")
     return root, None
 
 

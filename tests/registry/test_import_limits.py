@@ -29,11 +29,11 @@ def run_import(path, **kwargs):
 
 def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "huge.yaml"
-    with path.open("wb") as handle:  # 50 MB that take no disk: only a read would notice
-        handle.truncate(50 * 1024 * 1024)
+    with path.open("wb") as handle:  # 100 MB that take no disk: only a read would notice
+        handle.truncate(100 * 1024 * 1024)
     started = time.monotonic()
     _, _, error = run_import(path)
-    assert error == (f"{path}: the file is over the import limit of 5,242,880 bytes "
+    assert error == (f"{path}: the file is over the import limit of 67,108,864 bytes "
                      "(IMPORT_MAX_BYTES); nothing was imported.")
     assert time.monotonic() - started < 5
     assert not Server.objects.exists()
@@ -173,3 +173,18 @@ def test_a_syntax_error_keeps_the_words_of_the_pure_python_parser(tmp_path):
     _, err, _ = run_import(path)
     assert err == (f"{path}: line {mark.line + 1}, column {mark.column + 1}: the file is not "
                    f"valid YAML ({problem})\n")
+
+
+def test_the_alias_cap_grows_with_the_file_but_not_with_its_aliases():
+    """A large file may hold as many values as its text writes out; aliases may not make a
+    small one stand for more than a million."""
+    from registry.formats.yaml_loading import MAX_VALUES, load_yaml
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 10)}]\n"
+        for n in range(6))
+    document, problem = load_yaml(bomb, 32)
+    assert document is None and f"more than {MAX_VALUES:,} values" in problem
+    big = "approved:\n" + "".join(f"  - name: s{n}\n    risk: LOW\n" for n in range(400_000))
+    document, problem = load_yaml(big, 32)
+    assert problem is None and len(document["approved"]) == 400_000
