@@ -11,7 +11,7 @@ from audit.api import AuditList
 from campaigns.api import CampaignList
 from registry.api.check import CheckView
 from registry.api.client import HookDownload
-from registry.api.exports import ExportViewSet, LatestExportFile
+from registry.api.exports import ExportViewSet, LatestExportFile, LatestExportSignature
 
 from .api.errors import not_found
 
@@ -22,6 +22,8 @@ router.register("requests", RequestViewSet, basename="api-request")
 router.register("exports", ExportViewSet, basename="api-export")
 
 urlpatterns = [
+    path("v1/exports/latest/<str:filename>.sig", LatestExportSignature.as_view(),
+         name="api-export-latest-sig"),
     path("v1/exports/latest/<str:filename>", LatestExportFile.as_view(),
          name="api-export-latest"),
     path("v1/check", CheckView.as_view(), name="api-check"),

@@ -12,6 +12,8 @@ import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from governance import signing
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -262,6 +264,11 @@ INSPECTION_REMOTE_ALLOW_PRIVATE = env_bool("INSPECTION_REMOTE_ALLOW_PRIVATE", de
 # Folders whose Python scripts a config may run directly (`python <script>`), without an
 # install: the test suite's fixture servers. Empty in production.
 INSPECTION_LOCAL_ROOTS: list[str] = []
+# Export signing (Ed25519): off by default; on, the key must load here or nothing starts.
+try:
+    EXPORT_SIGNER = signing.load(os.environ)
+except signing.SigningKeyError as _error:
+    raise ImproperlyConfigured(str(_error)) from None
 
 # Celery: without a broker, tasks run in-process when queued (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")

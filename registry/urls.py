@@ -22,6 +22,10 @@ urlpatterns = [
     *registry_api,
     path("exports/", views.exports, name="exports"),
     path("exports/diff/", views.export_diff, name="export-diff"),
+    path("exports/latest/<str:filename>.sig", views.download_latest_signature,
+         name="export-latest-sig"),
     path("exports/latest/<str:filename>", views.download_latest, name="export-latest"),
+    path("exports/signing-key.pem", views.signing_key_pem, name="export-signing-key"),
+    path("exports/signing-keys.json", views.signing_keys_json, name="export-signing-keys"),
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
 ]

@@ -3,13 +3,14 @@ any two snapshots."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from accounts import roles
 from governance.pages import paginate, role_required
 
-from . import services
+from . import services, signatures
 from .forms import DiffForm
 from .models import ExportSnapshot
 
@@ -32,7 +33,7 @@ def exports(request):
     return render(request, "registry/exports.html", {
         "latest": latest, "page": page, "files": ExportSnapshot.FILES,
         "diff_form": diff_form, "can_compare": len(diff_form.snapshots) > 1,
-        "deploy_paths": DEPLOY_PATHS,
+        "deploy_paths": DEPLOY_PATHS, "signing_keys": signatures.public_keys(),
     })
 
 
@@ -114,3 +115,50 @@ def download_latest(request, filename: str):
     response["X-Export-Snapshot"] = str(snapshot.pk)
     return response
 
+
+
+@role_required(roles.can_download_exports, EXPORT_REFUSAL)
+def download_latest_signature(request, filename: str):
+    """The detached signature of the latest export file (raw Ed25519, 64 bytes)."""
+    if filename not in ExportSnapshot.FILES:
+        raise Http404(f"There is no export file called {filename}.")
+    state = services.current_export()
+    signed = signatures.file_signature(state, filename)
+    if signed is None:
+        raise Http404(signatures.SIGNING_OFF)
+    return signature_response(filename, state, *signed)
+
+
+def signature_response(filename: str, state, key_id: str, signature: bytes) -> HttpResponse:
+    response = HttpResponse(signature, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.sig"'
+    response["ETag"] = f'"{state.file_sha256[filename]}.{key_id}.sig"'
+    response["X-Signing-Key-Id"] = key_id
+    response["X-Export-Snapshot"] = str(state.snapshot_id)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def signing_key_pem(request):
+    """The current public key (PEM, SubjectPublicKeyInfo): public, at a fixed address."""
+    keys = signatures.public_keys()
+    if not keys:
+        raise Http404(signatures.SIGNING_OFF)
+    response = HttpResponse(keys[0].pem, content_type="application/x-pem-file")
+    response["X-Signing-Key-Id"] = keys[0].key_id
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def signing_keys_json(request):
+    """Every public key a verifier should accept now (the current one first, then previous
+    keys until the end of their overlap), each with its id."""
+    keys = signatures.public_keys()
+    if not keys:
+        raise Http404(signatures.SIGNING_OFF)
+    response = JsonResponse({"current": keys[0].key_id,
+                             "keys": [key.as_json() for key in keys]})
+    response["Cache-Control"] = "no-cache"
+    return response

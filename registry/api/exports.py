@@ -20,7 +20,7 @@ from governance.api.fields import (
     error_responses,
 )
 
-from .. import selectors, services
+from .. import selectors, services, signatures
 from ..models import ExportSnapshot
 
 CONTENT_TYPES = {
@@ -147,4 +147,35 @@ class LatestExportFile(APIView):
         response["Vary"] = "Accept-Encoding"
         response["Cache-Control"] = "no-cache"
         response["X-Export-Id"] = str(head.snapshot_id)
+        return response
+
+
+class LatestExportSignature(APIView):
+    permission_classes = [CanDownloadExports]
+
+    @extend_schema(
+        summary="The detached Ed25519 signature of the latest export file (64 raw bytes)",
+        description="Verify with `openssl pkeyutl -verify -pubin -inkey signing-key.pem "
+                    "-rawin -in FILE -sigfile FILE.sig`; the key is at /exports/signing-key.pem"
+                    " (all keys served now, with ids: /exports/signing-keys.json). 404 when "
+                    "signing is off.",
+        parameters=[OpenApiParameter("filename", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     enum=list(ExportSnapshot.FILES))],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                   **error_responses(403, 404)},
+    )
+    def get(self, request, filename):
+        if filename not in ExportSnapshot.FILES:
+            raise NotFound(f"No export file named {filename}; the files are "
+                           f"{', '.join(ExportSnapshot.FILES)}.")
+        head = current_snapshot_head()
+        signed = signatures.file_signature(head, filename)
+        if signed is None:
+            raise NotFound(signatures.SIGNING_OFF)
+        key_id, signature = signed
+        response = HttpResponse(signature, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.sig"'
+        response["X-Signing-Key-Id"] = key_id
+        response["X-Export-Id"] = str(head.snapshot_id)
+        response["Cache-Control"] = "no-cache"
         return response
