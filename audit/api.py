@@ -5,11 +5,15 @@ import django_filters
 from auditlog.models import LogEntry
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import CanReadAudit
 from governance.api.fields import error_responses
 
 from .filtersets import ACTIONS, AuditFilterSet
+from .publish import latest_checkpoint
 
 ACTION_NAMES = {value: name for name, value in ACTIONS.items()}
 
@@ -44,3 +48,28 @@ class AuditList(generics.ListAPIView):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     queryset = LogEntry.objects.select_related("actor", "content_type").order_by(
         "-timestamp", "-id")
+
+
+class ChainHeadSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    position = serializers.IntegerField(source="seq")
+    hash = serializers.CharField()
+    verified = serializers.BooleanField(source="ok")
+    problem = serializers.CharField()
+    message = serializers.CharField(help_text="The text signed, byte for byte.")
+    key_id = serializers.CharField(help_text="The export signing key's id; empty when off.")
+    signature = serializers.CharField(help_text="Ed25519 over `message`, base64.")
+    published_at = serializers.DateTimeField(source="created_at")
+
+
+@extend_schema(summary="The audit chain's head as last published (daily), signed",
+               responses={200: ChainHeadSerializer, **error_responses(403, 404)})
+class ChainHead(APIView):
+    permission_classes = [CanReadAudit]
+
+    def get(self, request):
+        checkpoint = latest_checkpoint()
+        if checkpoint is None:
+            raise NotFound("No audit chain head has been published yet: the daily check "
+                           "(audit.verify_chain) has not run.")
+        return Response(ChainHeadSerializer(checkpoint).data)

@@ -16,6 +16,8 @@ from governance.filtering import filtered, sort_of
 from governance.pages import paginate, role_required
 
 from .filtersets import AuditFilterSet
+from .models import ChainHead
+from .publish import latest_checkpoint
 from .trail import person, present
 
 AUDITED = (
@@ -51,6 +53,7 @@ def audit(request):
         "filters": request.GET, "problems": problems, "trail": trail,
         "actors": [(a.username, person(a)) for a in actors],
         "actions": dict(LogEntry.Action.choices), "sort": sort_of(filterset, "-timestamp"),
+        "checkpoint": latest_checkpoint(), "chain_head": ChainHead.objects.filter(pk=1).first(),
     }, status=400 if problems else 200)
 
 

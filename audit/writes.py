@@ -17,18 +17,21 @@ from django.db.models import CharField, DateTimeField, F, IntegerField, JSONFiel
 from django.db.models.functions import Cast
 from django.utils.encoding import smart_str
 
+from . import chain
+
 
 def bulk_audit(model, rows: list[tuple[int, str]], changes: dict, actor, now) -> None:
     """django-auditlog entries for rows changed by one set-based update."""
     content_type = ContentType.objects.get_for_model(model)
     text = "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items())
-    LogEntry.objects.bulk_create(
+    entries = LogEntry.objects.bulk_create(
         [LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk,
                   object_repr=repr_[:200], action=LogEntry.Action.UPDATE, changes=changes,
                   changes_text=text, actor=actor, timestamp=now)
          for pk, repr_ in rows],
         batch_size=500,
     )
+    chain.append([chain.row_of(entry) for entry in entries])
 
 
 def audit_set_update(queryset, *, changes: dict, repr_expression, actor, now) -> int:
@@ -56,11 +59,21 @@ def audit_set_update(queryset, *, changes: dict, repr_expression, actor, now) ->
     insert = (
         f"INSERT INTO {quote(LogEntry._meta.db_table)} "
         f"({', '.join(quote(c) for c in columns)}) "
-        f"SELECT {', '.join(quote(a) for a in aliases.values())} FROM ({sql}) AS audit_rows"
+        f"SELECT {', '.join(quote(a) for a in aliases.values())} FROM ({sql}) AS audit_rows "
+        f"RETURNING {quote('id')}, {quote('object_pk')}, {quote('object_id')}, "
+        f"{quote('object_repr')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
-        return cursor.rowcount
+        written = cursor.fetchall()
+    # The chain's rows from what was inserted: the constants as given, the rest as returned.
+    same = {"content_type_id": content_type.pk, "action": LogEntry.Action.UPDATE,
+            "changes_text": text, "changes": changes, "actor_id": actor.pk if actor else None,
+            "timestamp": now}
+    chain.append([{**same, "id": pk, "object_pk": object_pk, "object_id": object_id,
+                   "object_repr": object_repr}
+                  for pk, object_pk, object_id, object_repr in written])
+    return len(written)
 
 
 def audit_written(pairs, *, actor, now) -> int:
@@ -85,6 +98,7 @@ def audit_written(pairs, *, actor, now) -> int:
             action=LogEntry.Action.CREATE if before is None else LogEntry.Action.UPDATE,
             changes=changes, actor=actor, timestamp=now, cid=get_cid()))
     LogEntry.objects.bulk_create(entries, batch_size=1000)
+    chain.append([chain.row_of(entry) for entry in entries])
     return len(entries)
 
 

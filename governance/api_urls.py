@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from approvals.api.requests import RequestViewSet
 from approvals.api.servers import ServerViewSet
-from audit.api import AuditList
+from audit.api import AuditList, ChainHead
 from campaigns.api import CampaignList
 from registry.api.check import CheckView
 from registry.api.client import HookDownload
@@ -28,6 +28,7 @@ urlpatterns = [
          name="api-export-latest"),
     path("v1/check", CheckView.as_view(), name="api-check"),
     path("v1/audit/", AuditList.as_view(), name="api-audit"),
+    path("v1/audit/chain-head", ChainHead.as_view(), name="api-audit-chain-head"),
     path("v1/campaigns/", CampaignList.as_view(), name="api-campaigns"),
     path("v1/client/mcp_governance_hook.py", HookDownload.as_view(), name="api-hook"),
     path("v1/", include(router.urls)),

@@ -27,6 +27,8 @@ class Notification(models.Model):
         SIGNOFF_WAITING = "signoff_waiting", "Sign-off waiting for you"
         DELEGATION = "delegation", "Sign-off duty delegated"
         CAMPAIGN = "campaign", "Recertification campaign"
+        AUDIT_HEAD = "audit_head", "Audit chain head"
+        AUDIT_BROKEN = "audit_broken", "Audit chain broken"
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

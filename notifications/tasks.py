@@ -15,6 +15,7 @@ from registry import services as registry_services
 
 from . import (
     approval_notices,
+    audit_notices,
     campaign_notices,
     delegation_notices,
     overdue_notices,
@@ -105,3 +106,12 @@ def run_campaigns():
     return {"started": started.pk if started else None,
             "revoked": len(closed["revoked"]), "flagged": len(closed["flagged"]),
             "notices": told, "mailed": deliver_pending()}
+
+
+@shared_task(name="audit.verify_chain", **RETRIES)
+def verify_audit_chain():
+    """Check the audit trail's hash chain, publish today's signed head to the security team,
+    and alert them when the chain is broken."""
+    result = audit_notices.check_audit_chain()
+    result["mailed"] = deliver_pending()
+    return result

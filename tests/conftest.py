@@ -30,6 +30,29 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _every_audit_entry_is_chained(request):
+    """Whatever a test did, every audit entry it wrote has its link in the hash chain: a
+    write path that skips `audit.chain.append` fails the test that takes it. Tests that
+    tamper on purpose say so with @pytest.mark.tampers_audit."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames)
+    if (marker is None and "db" not in request.fixturenames) or transactional \
+            or request.node.get_closest_marker("tampers_audit"):
+        yield
+        return
+    request.getfixturevalue("db")
+    yield
+    from auditlog.models import LogEntry
+
+    from audit.models import ChainLink
+
+    unchained = list(LogEntry.objects.exclude(pk__in=ChainLink.objects.values("entry_id"))
+                     .values_list("pk", "content_type__model", "object_repr")[:5])
+    assert not unchained, f"audit entries written outside the hash chain: {unchained}"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_check_index():
     """Each test starts with no in-process check index, as a new worker does: the index is
     keyed on the registry revision, which rows written by factories do not bump, and the

@@ -26,10 +26,11 @@ def test_run_jobs_expires_warns_and_exports_once(db, security):
     lapsed.refresh_from_db()
     assert lapsed.status == Approval.Status.EXPIRED
     assert list(json.loads(latest_snapshot().managed_mcp_json)["mcpServers"]) == ["soon"]
-    assert sorted(m.subject.split(" ")[0] for m in mail.outbox) == ["Expired:", "soon"]
+    # (and the audit chain's daily head, to the security team)
+    assert sorted(m.subject.split(" ")[0] for m in mail.outbox) == ["Audit", "Expired:", "soon"]
     assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
-        "expire", "warn", "overdue", "review", "campaigns", "export", "watch", "deliver",
-        "digest"]
+        "expire", "warn", "overdue", "review", "campaigns", "export", "watch", "audit",
+        "deliver", "digest"]
 
 
 def test_run_jobs_runs_only_the_jobs_named(db, security):

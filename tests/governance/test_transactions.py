@@ -48,6 +48,7 @@ def test_every_scheduled_task_name_is_a_registered_task(db):
         "registry.watch_upstream_releases", "notifications.send_daily_digests",
         "campaigns.run_campaigns",
         "approvals.inspect_pending",
+        "audit.verify_chain",
     }
     assert scheduled <= set(current_app.tasks)
 

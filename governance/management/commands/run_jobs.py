@@ -16,6 +16,7 @@ JOBS = {
     "campaigns": "campaigns.run_campaigns",
     "export": "registry.build_export",
     "watch": "registry.watch_upstream_releases",
+    "audit": "audit.verify_chain",
     "deliver": "approvals.deliver_notifications",
     "digest": "notifications.send_daily_digests",
 }
@@ -23,7 +24,7 @@ JOBS = {
 
 class Command(BaseCommand):
     help = "Run the background jobs once, in-process (expire, warn, overdue, review, " \
-           "campaigns, export, watch, deliver, digest)."
+           "campaigns, export, watch, audit, deliver, digest)."
 
     def add_arguments(self, parser):
         parser.add_argument("jobs", nargs="*", metavar="job",
