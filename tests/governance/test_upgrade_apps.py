@@ -22,6 +22,7 @@ from django_celery_beat.models import PeriodicTask
 from knox.crypto import hash_token
 
 from accounts.models import ApiToken
+from audit.chain import verify
 from notifications.models import Notification
 from tests.governance.test_upgrade import drop_every_table, rows
 
@@ -134,6 +135,9 @@ def test_moved_models_keep_their_rows_and_their_audit_entries(
     assert set(by_model) == {Notification, ApiToken}
     assert by_model[Notification].object_pk == str(ids["notification"])
     assert by_model[ApiToken].object_pk == ids["token"]
+    # The upgrade chained the entries written before the hash chain existed, once.
+    verdict = verify()
+    assert verdict.ok and verdict.head_seq == LogEntry.objects.count() == 2
 
     # The audit trail shows them, under the apps they belong to now.
     security = get_user_model().objects.get(username="sec")
