@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 ON = {"1", "true", "yes", "on"}
+KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class SigningKeyError(ValueError):
@@ -85,6 +87,8 @@ def _read(env, name: str) -> str | None:
 
 
 def _private_key(pem: str) -> Ed25519PrivateKey:
+    if "\n" not in pem:  # one line in a .env file, its line breaks written as \n
+        pem = pem.replace("\\n", "\n")
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
     except (ValueError, TypeError):
@@ -140,7 +144,10 @@ def load(env) -> Signer | None:
             "private key, PEM PKCS#8) or EXPORT_SIGNING_KEY_FILE (the path of one), or "
             "turn signing off with EXPORT_SIGNING=off.")
     key = _private_key(pem)
+    key_id = env.get("EXPORT_SIGNING_KEY_ID") or key_id_of(key.public_key())
+    if not KEY_ID.fullmatch(key_id):
+        raise SigningKeyError(f"EXPORT_SIGNING_KEY_ID={key_id!r} may hold only letters, "
+                              "digits, '.', '_' and '-' (at most 64).")
     previous_text = _read(env, "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS")
     previous = _previous(previous_text) if previous_text else ()
-    return Signer(env.get("EXPORT_SIGNING_KEY_ID") or key_id_of(key.public_key()), key,
-                  previous)
+    return Signer(key_id, key, previous)

@@ -136,6 +136,12 @@ def test_rotation_serves_the_previous_key_through_its_date(settings, client, sig
     assert client.get("/exports/signing-key.pem").content.decode() == public_pem_of(signing_on)
 
 
+def test_a_key_on_one_line_with_escaped_line_breaks_loads(signing_on, settings):
+    one_line = pem_of(signing_on).replace("\n", "\\n")
+    loaded = signing.load({"EXPORT_SIGNING": "on", "EXPORT_SIGNING_KEY": one_line})
+    assert loaded.key_id == settings.EXPORT_SIGNER.key_id
+
+
 def test_the_key_id_is_derived_from_the_public_key_when_not_given(signing_on, settings):
     again = signing.load({"EXPORT_SIGNING": "on", "EXPORT_SIGNING_KEY": pem_of(signing_on)})
     assert re.fullmatch(r"[0-9a-f]{16}", again.key_id)
@@ -162,6 +168,8 @@ def test_signing_on_with_a_good_key_file_starts(tmp_path):
     ({"EXPORT_SIGNING_KEY_FILE": "/nonexistent/key.pem"},
      "EXPORT_SIGNING_KEY_FILE='/nonexistent/key.pem' cannot be read"),
     ({"EXPORT_SIGNING_KEY": "RSA"}, "not an Ed25519 key"),
+    ({"EXPORT_SIGNING_KEY": "ED", "EXPORT_SIGNING_KEY_ID": "k1\r\nX-Evil: 1"},
+     "EXPORT_SIGNING_KEY_ID='k1\\r\\nX-Evil: 1' may hold only letters"),
     ({"EXPORT_SIGNING_KEY": "ED", "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS": "[{\"pem\": 1}]"},
      "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS[0] needs a 'pem'"),
 ])
