@@ -70,9 +70,12 @@ def audit_set_update(queryset, *, changes: dict, repr_expression, actor, now) ->
     same = {"content_type_id": content_type.pk, "action": LogEntry.Action.UPDATE,
             "changes_text": text, "changes": changes, "actor_id": actor.pk if actor else None,
             "timestamp": now}
-    chain.append([{**same, "id": pk, "object_pk": object_pk, "object_id": object_id,
+    same.update({name: None for name in chain.FIELDS
+                 if name not in same and name not in ("id", "object_pk", "object_id",
+                                                      "object_repr")})
+    chain.append([{"id": pk, "object_pk": object_pk, "object_id": object_id,
                    "object_repr": object_repr}
-                  for pk, object_pk, object_id, object_repr in written])
+                  for pk, object_pk, object_id, object_repr in written], same=same)
     return len(written)
 
 
