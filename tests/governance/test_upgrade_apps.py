@@ -167,4 +167,4 @@ def test_the_stored_beat_schedule_still_names_tasks_the_portal_has(database_befo
 
     scheduled = set(PeriodicTask.objects.exclude(task__startswith="celery.")
                     .values_list("task", flat=True))
-    assert len(scheduled) == 10 and scheduled <= set(current_app.tasks)
+    assert len(scheduled) == 11 and scheduled <= set(current_app.tasks)
