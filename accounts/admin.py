@@ -98,12 +98,8 @@ class ScimTokenAdmin(admin.ModelAdmin):
         return response
 
 
-@admin.register(IdentityEvent)
-class IdentityEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "user", "detail", "address"]
-    list_filter = ["kind"]
-    search_fields = ["detail", "user__username"]
-    readonly_fields = ["created_at", "kind", "user", "detail", "data", "address"]
+class ReadOnlyForAuditors(admin.ModelAdmin):
+    """Records the admin shows to those who read the audit trail and lets no one write."""
 
     def has_view_permission(self, request, obj=None):
         return roles.can_read_audit(request.user)
@@ -118,8 +114,16 @@ class IdentityEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(IdentityEvent)
+class IdentityEventAdmin(ReadOnlyForAuditors):
+    list_display = ["created_at", "kind", "user", "detail", "address"]
+    list_filter = ["kind"]
+    search_fields = ["detail", "user__username"]
+    readonly_fields = ["created_at", "kind", "user", "detail", "data", "address"]
+
+
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(ReadOnlyForAuditors):
     """Every delegation of a sign-off duty, for the security team and administrators to
     read; made and ended on the delegations page (approvals.services.delegation), where the
     rules are checked, never here."""
@@ -130,15 +134,3 @@ class DelegationAdmin(admin.ModelAdmin):
     search_fields = ["delegator__username", "delegate__username", "reason"]
     readonly_fields = ["delegator", "delegate", "role", "starts", "ends", "reason",
                        "created_by", "created_at", "ended_at", "ended_by"]
-
-    def has_view_permission(self, request, obj=None):
-        return roles.can_read_audit(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
