@@ -189,8 +189,8 @@ def _exclude_new_tools(request_id: int, inspection: Inspection) -> None:
     """A bump or renewal whose version offers tools the approved version did not: each new
     tool is excluded until someone approves it (the security team lifts it in the
     assessment), named on the timeline as the system's doing."""
-    request = Request.objects.select_for_update().select_related("base_approval").get(
-        pk=request_id)
+    request = Request.objects.select_for_update(of=("self",)).select_related(
+        "base_approval").get(pk=request_id)
     base = inspection_of_approval(request.base_approval)
     if (inspection.status != InspectionStatus.DONE or base is None
             or base.status != InspectionStatus.DONE):
