@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.ClientAuditlogMiddleware",
     # Last, so that its 400 page knows the user; before any view looks a value up.
     "governance.middleware.RefuseNulMiddleware",
 ]
