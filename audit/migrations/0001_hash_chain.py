@@ -19,8 +19,12 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # After every migration that rewrites audit entries (the content type moves of the
+    # models that changed app): the chain hashes the entries as they stay.
     dependencies = [
         ("auditlog", "0017_add_actor_email"),
+        ("accounts", "0002_apitoken_table_and_content_type"),
+        ("notifications", "0002_notification_tables_and_content_type"),
     ]
 
     operations = [
