@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 ON = {"1", "true", "yes", "on"}
+OFF = {"", "0", "false", "no", "off"}
 KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -135,8 +136,12 @@ def _previous(text: str) -> tuple[PublicKey, ...]:
 def load(env) -> Signer | None:
     """The signer the environment configures: None when EXPORT_SIGNING is off (the
     embedded default); SigningKeyError when it is on and the key cannot be used."""
-    if (env.get("EXPORT_SIGNING") or "").strip().lower() not in ON:
+    switch = (env.get("EXPORT_SIGNING") or "").strip().lower()
+    if switch in OFF:
         return None
+    if switch not in ON:  # a typo must not leave signing off unnoticed
+        raise SigningKeyError(f"EXPORT_SIGNING={env['EXPORT_SIGNING']!r} is neither on nor "
+                              "off: use on (1, true, yes) or off (0, false, no).")
     pem = _read(env, "EXPORT_SIGNING_KEY")
     if not pem:
         raise SigningKeyError(

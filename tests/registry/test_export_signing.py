@@ -172,6 +172,8 @@ def test_signing_on_with_a_good_key_file_starts(tmp_path):
      "EXPORT_SIGNING_KEY_ID='k1\\r\\nX-Evil: 1' may hold only letters"),
     ({"EXPORT_SIGNING_KEY": "ED", "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS": "[{\"pem\": 1}]"},
      "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS[0] needs a 'pem'"),
+    ({"EXPORT_SIGNING": "enabled", "EXPORT_SIGNING_KEY": "ED"},
+     "EXPORT_SIGNING='enabled' is neither on nor off"),
 ])
 def test_signing_on_with_the_key_missing_or_malformed_refuses_to_start(tmp_path, env,
                                                                        message):
@@ -187,6 +189,21 @@ def test_signing_on_with_the_key_missing_or_malformed_refuses_to_start(tmp_path,
                            "EXPORT_SIGNING": "on", **env})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["-m", "gunicorn", "--check-config", "governance.wsgi:application"],  # the web (compose)
+    ["-m", "celery", "-A", "governance", "worker", "-P", "solo"],  # the worker and beat
+], ids=["gunicorn", "celery"])
+def test_the_web_server_and_the_worker_refuse_to_start_on_a_malformed_key(tmp_path,
+                                                                         command):
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    result = subprocess.run(
+        [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**base, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "SECRET_KEY": "x" * 50,
+             "EXPORT_SIGNING": "on", "EXPORT_SIGNING_KEY": "not a key"})
+    assert result.returncode != 0
+    assert "EXPORT_SIGNING_KEY is not an unencrypted PEM" in result.stdout + result.stderr
 
 
 def readme_pipeline() -> str:
