@@ -129,7 +129,11 @@ def _previous(text: str) -> tuple[PublicKey, ...]:
         except ValueError:
             raise SigningKeyError(f"{where}.until must be a date (YYYY-MM-DD): the last day "
                                   "the key is served beside the new one.") from None
-        keys.append(PublicKey(str(item.get("id") or key_id_of(key)), key, until))
+        key_id = item.get("id") or key_id_of(key)
+        if not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
+            raise SigningKeyError(f"{where}.id may hold only letters, digits, '.', '_' and "
+                                  "'-' (at most 64).")
+        keys.append(PublicKey(key_id, key, until))
     return tuple(keys)
 
 
@@ -155,4 +159,8 @@ def load(env) -> Signer | None:
                               "digits, '.', '_' and '-' (at most 64).")
     previous_text = _read(env, "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS")
     previous = _previous(previous_text) if previous_text else ()
+    ids = [key_id, *(k.key_id for k in previous)]
+    if len(set(ids)) != len(ids):
+        raise SigningKeyError("EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS repeats a key id (or the "
+                              f"current one, {key_id!r}): each key needs its own id.")
     return Signer(key_id, key, previous)

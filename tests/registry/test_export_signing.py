@@ -136,6 +136,20 @@ def test_rotation_serves_the_previous_key_through_its_date(settings, client, sig
     assert client.get("/exports/signing-key.pem").content.decode() == public_pem_of(signing_on)
 
 
+@pytest.mark.parametrize(("previous_id", "message"), [
+    ("key-2027", "repeats a key id (or the current one, 'key-2027')"),
+    ("old\r\nX-Evil: 1", "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS[0].id may hold only letters"),
+])
+def test_a_previous_key_needs_an_id_of_its_own(signing_on, previous_id, message):
+    with pytest.raises(signing.SigningKeyError, match=re.escape(message)):
+        signing.load({
+            "EXPORT_SIGNING": "on", "EXPORT_SIGNING_KEY": pem_of(signing_on),
+            "EXPORT_SIGNING_KEY_ID": "key-2027",
+            "EXPORT_SIGNING_PREVIOUS_PUBLIC_KEYS": json.dumps([
+                {"id": previous_id, "pem": public_pem_of(Ed25519PrivateKey.generate()),
+                 "until": "2099-01-31"}])})
+
+
 def test_a_key_on_one_line_with_escaped_line_breaks_loads(signing_on, settings):
     one_line = pem_of(signing_on).replace("\n", "\\n")
     loaded = signing.load({"EXPORT_SIGNING": "on", "EXPORT_SIGNING_KEY": one_line})
