@@ -1,11 +1,12 @@
 """manage.py verify_audit: walk the audit trail's hash chain; exit 1 naming the first entry
 changed, removed or inserted, or when a head kept elsewhere (--head POSITION:HASH, from the
-daily mail) no longer matches the chain at its position."""
+daily mail) no longer matches the chain at its position. The heads the daily check
+published (audit_chaincheckpoint, signed) are compared too."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.chain import verify
 from audit.models import ChainLink
+from audit.publish import verify_against_published
 
 
 def _head(text: str) -> tuple[int, str]:
@@ -27,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         heads = [_head(text) for text in options["head"]]
-        verdict = verify()
+        verdict = verify_against_published()
         if not verdict.ok:
             raise CommandError(f"The audit chain is broken: {verdict.problem}. "
                                f"{verdict.checked} entries checked before it.")
