@@ -24,9 +24,12 @@ TEAM = 0  # the owner key of items with no owner: the security team answers them
 
 
 def _by_owner(items) -> dict[int, list[CampaignItem]]:
+    """Items by who is asked: their owner, or the security team for items with no owner
+    or an owner who has left (deactivated: no one would read their notices)."""
     owners: dict[int, list[CampaignItem]] = defaultdict(list)
     for item in items:
-        owners[item.owner_id or TEAM].append(item)
+        active = item.owner_id and item.owner.is_active
+        owners[item.owner_id if active else TEAM].append(item)
     return owners
 
 
@@ -43,7 +46,7 @@ def _listing(items) -> str:
 def _campaign_notices(campaign: Campaign, today: dt.date, security: set[int]) -> list[Notice]:
     link = reverse("campaign-items-mine")
     notices = []
-    items = (campaign.items.select_related("approval__server").order_by(
+    items = (campaign.items.select_related("approval__server", "owner").order_by(
         "approval__server__name"))
     outcome = ("revoked" if campaign.on_no_answer == rules.REVOKE
                else "flagged for the security team")

@@ -141,3 +141,22 @@ def test_a_short_campaign_skips_the_reminder_its_start_notice_stood_for(start, o
     assert len(_subjects("Recertify")) == 2  # the owner and dev2, once each
     assert [s.split(", due ")[1] for s, _ in _subjects("Reminder:")] == [
         f"in 2 days, on {campaign.due:%Y-%m-%d}"] * 2
+
+
+def test_the_items_of_an_owner_who_left_are_put_to_the_security_team(
+        start, owner, security, client_for):
+    with time_machine.travel(START, tick=False):
+        campaign = start()
+    owner.is_active = False
+    owner.save()
+    _run_on(campaign.due - dt.timedelta(days=7))
+
+    reminders = _subjects("Reminder:")
+    assert (f"Reminder: 2 approvals to recertify, due in 7 days, on {campaign.due:%Y-%m-%d}",
+            (security.email,)) in reminders
+    assert all(owner.email not in to for _, to in reminders)
+    item = campaign.items.get(approval__server__name="postgres")
+    answered = client_for(security).post(f"/campaigns/items/{item.pk}/answer/", {
+        f"item{item.pk}-answer": "retire", f"item{item.pk}-note": "owner left"})
+    assert answered.status_code == 302
+    assert Approval.objects.get(pk=item.approval_id).status == "revoked"
