@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from rest_framework.authtoken.models import TokenProxy
 
@@ -134,3 +136,16 @@ class DelegationAdmin(ReadOnlyForAuditors):
     search_fields = ["delegator__username", "delegate__username", "reason"]
     readonly_fields = ["delegator", "delegate", "role", "starts", "ends", "reason",
                        "created_by", "created_at", "ended_at", "ended_by"]
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin without deleting: people are deactivated (as SCIM and the leaver
+    flow do), since deleting one would blank the actor of their audit entries, which the
+    audit chain then reports as tampering, and lose who decided what."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)

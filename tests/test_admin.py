@@ -55,3 +55,15 @@ def test_the_claim_action_goes_through_the_workflow_service(client, admin_user, 
     request.refresh_from_db()
     assert request.reviewer == security
     assert request.events.filter(verb="claimed", actor=security).exists()
+
+
+def test_no_one_deletes_a_user_in_the_admin_they_deactivate_them(client, admin_user,
+                                                                 developer):
+    """Deleting would blank the actor of the person's audit entries (the chain would
+    report it as tampering); the admin offers deactivation only."""
+    client.force_login(admin_user)
+    assert client.get(f"/admin/auth/user/{developer.pk}/delete/").status_code == 403
+    listing = client.get("/admin/auth/user/").content.decode()
+    assert "delete_selected" not in listing
+    assert client.get(f"/admin/auth/user/{developer.pk}/change/").status_code == 200
+    assert type(developer).objects.filter(pk=developer.pk).exists()
