@@ -31,8 +31,9 @@ def _test_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _every_audit_entry_is_chained(request):
-    """Whatever a test did, every audit entry it wrote has its link in the hash chain: a
-    write path that skips `audit.chain.append` fails the test that takes it. Tests that
+    """Whatever a test did, every audit entry it wrote has its link in the hash chain and
+    the chain verifies: a write path that skips `audit.chain.append`, or hashes an entry
+    otherwise than as stored, fails the test that takes it. Tests that
     tamper on purpose say so with @pytest.mark.tampers_audit."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or (
@@ -50,6 +51,12 @@ def _every_audit_entry_is_chained(request):
     unchained = list(LogEntry.objects.exclude(pk__in=ChainLink.objects.values("entry_id"))
                      .values_list("pk", "content_type__model", "object_repr")[:5])
     assert not unchained, f"audit entries written outside the hash chain: {unchained}"
+    # Each link's hash is the one verify_audit computes from the entry as stored: a write
+    # path that hashes a value the database keeps otherwise fails here, not in production.
+    from audit.chain import verify
+
+    verdict = verify()
+    assert verdict.ok, f"the audit chain does not verify: {verdict.problem}"
 
 
 @pytest.fixture(autouse=True)
