@@ -504,10 +504,24 @@ def pre_tool_use(payload: dict, settings: dict) -> dict | None:
     tool = str(payload.get("tool_name") or "")
     if not tool.startswith("mcp__"):
         return None
-    server, _, tool_name = tool[len("mcp__"):].partition("__")
+    rest = tool[len("mcp__"):]
     cwd = str(payload.get("cwd") or os.getcwd())
     body = gather_configs(settings, cwd)
     mcp_json = str(Path(settings["project_dir"] or cwd) / ".mcp.json")
+    # A server name may hold "__" itself (mcp__gh__x__delete is server gh__x's delete, or
+    # server gh's x__delete): every reading that names a configured server is checked,
+    # and the call is denied if any of them denies it, so a second name cannot hide a tool.
+    servers = {normalise(name) for name, _config, _scope in each_server(body)}
+    readings = [(rest[:at], rest[at + 2:]) for at in range(len(rest))
+                if rest.startswith("__", at) and rest[:at] in servers] or [
+                   rest.partition("__")[::2]]
+    decisions = [_pre_tool_use_as(server, tool_name, settings, body, mcp_json)
+                 for server, tool_name in readings]
+    return next((d for d in decisions if d is not None), None)
+
+
+def _pre_tool_use_as(server: str, tool_name: str, settings: dict, body, mcp_json: str):
+    """The decision for the tool `tool_name` of the server Claude Code calls `server`."""
     # The closest scope wins, as in Claude Code: local, then project, then user.
     candidates = sorted(((({"user": 2, mcp_json: 1}.get(scope, 0)), name, config, scope)
                          for name, config, scope in each_server(body)

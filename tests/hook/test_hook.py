@@ -171,6 +171,23 @@ def test_pre_tool_use_denies_an_excluded_tool_whatever_the_server_is_called(
     assert again["hookSpecificOutput"]["permissionDecision"] == "deny"
 
 
+def test_a_second_name_holding_a_double_underscore_does_not_hide_an_excluded_tool(
+        machine, registry, active_approval):
+    """The developer adds the approved server twice, as "gh" and "gh__x": Claude Code calls
+    gh__x's excluded tool mcp__gh__x__delete-library, which also reads as gh's tool
+    x__delete-library. The hook checks every reading and denies."""
+    active_approval.excluded_tools = ["delete-library"]
+    active_approval.save()
+    build_export(cause="tools excluded")
+    machine.user_servers({"gh": C7, "gh__x": C7})
+    output = machine.tool_call("mcp__gh__x__delete-library")["hookSpecificOutput"]
+    assert output["permissionDecision"] == "deny"
+    assert "'delete-library' of context7 is excluded" in output["permissionDecisionReason"]
+    # Its other tools, under either name, still pass.
+    assert machine.tool_call("mcp__gh__x__get-library-docs") is None
+    assert machine.tool_call("mcp__gh__get-library-docs") is None
+
+
 def test_pre_tool_use_ignores_tools_that_are_not_mcp(machine, registry):
     assert machine.tool_call("Bash") is None
 
