@@ -170,13 +170,16 @@ def run_request_inspection(request_id: int) -> Inspection | None:
         result = mcp_probe.Result(status=InspectionStatus.FAILED,
                                   reason=f"the inspector failed: {type(exc).__name__}: {exc}")
     with transaction.atomic():
-        inspection.refresh_from_db()
-        if inspection.status != InspectionStatus.RUNNING:  # started anew since (an edit)
-            return inspection
+        current = Inspection.objects.filter(pk=inspection.pk).first()
+        if current is None or current.status != InspectionStatus.RUNNING:
+            return current  # started anew since (an edit): the new one has its own task
+        inspection = current
         _record(inspection, result)
         record_event(request, system_user(), "inspected", detail=_summary(inspection))
         _exclude_new_tools(request_id, inspection)
-    reroute_after_inspection(request=request_id)
+        # In the same transaction: a final sign-off that sees the outcome sees the route
+        # the outcome asks for (never the old, lower one in between).
+        reroute_after_inspection(request=request_id)
     return inspection
 
 
