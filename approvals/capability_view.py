@@ -22,7 +22,7 @@ def _tool_rows(tools: list[dict], added: set[str], changed: dict[str, tuple]) ->
             "schema": tool.get("input_schema") or {},
             "hints": [(label, hints[key]) for key, label in HINTS if key in hints],
             "marks": capabilities.read_only_marks(tool),
-            "signs": capabilities.poisoning_signs(tool.get("description", "")),
+            "signs": capabilities.poisoning_signs(capabilities.tool_text(tool)),
             "added": tool.get("name") in added,
             "changed": changed.get(tool.get("name"), ()),
         })

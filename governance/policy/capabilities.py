@@ -125,9 +125,13 @@ def read_only_marks(tool: dict) -> list[str]:
 # tool, asks it to read secrets, or to keep things from the user; invisible characters.
 _SIGNS = (
     ("addressed to the model", re.compile(
-        r"<\s*/?\s*(important|system|instructions?|secret)\s*>|\b(ignore|disregard) "
-        r"(all |any )?(previous|prior|above|other) (instructions|tools?)|\bbefore using "
-        r"(this|any) tool\b|\byou (must|should) (always|first|also)\b|\bas an ai\b",
+        r"<\s*/?\s*(important|system|instructions?|secret)\s*>|\b(ignore|disregard|forget) "
+        r"(all |any )?(previous|prior|above|other|earlier) (instructions|tools?|rules)|\bbefore "
+        r"(using|calling) (this|any|the) tool\b|\byou (must|should|will) (always|first|also|"
+        r"now|never)\b|\bas an ai\b|\byou are (an? |the )?(ai|assistant|model|llm|agent)\b|"
+        r"\b(note|message|instructions?) (to|for) (the )?(ai|assistant|model|llm|agent)\b|"
+        r"\b(the )?(assistant|model|llm|ai agent) (must|should) |<\|im_(start|end)\|>|"
+        r"\[/?inst\]|\bsystem prompt\b",
         re.IGNORECASE)),
     ("asks to read secret files (~/.ssh, .env, credentials)", re.compile(
         r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|(^|[\s/'\"`])\.env\b|\.aws/credentials|"
@@ -141,18 +145,54 @@ _SIGNS = (
 )
 
 
+# Code points that show nothing, beyond the format characters (Cf): fillers and blanks
+# that render as empty space, combining joiners, variation selectors (which can carry
+# bytes unseen), tag characters.
+_BLANKS = frozenset((0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164, 0xFFA0,
+                     *range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080),
+                     *range(0xE0100, 0xE01F0)))
+
+
+def _is_invisible(ch: str) -> bool:
+    """Format (Cf), private-use (Co) and unassigned (Cn) code points, control characters
+    other than tab and line breaks (an ANSI escape can hide text in a terminal), and the
+    blanks above."""
+    category = unicodedata.category(ch)
+    return (category in ("Cf", "Co", "Cn") or ord(ch) in _BLANKS
+            or (category == "Cc" and ch not in "\t\n\r"))
+
+
 def invisible_characters(text: str) -> list[str]:
-    """Code points a reader cannot see (format characters: zero-width, bidi controls, tag
-    characters), as U+XXXX."""
-    found = sorted({f"U+{ord(ch):04X}" for ch in text or ""
-                    if unicodedata.category(ch) == "Cf" or 0xE0000 <= ord(ch) <= 0xE007F})
-    return found
+    """Code points a reader cannot see, as U+XXXX."""
+    return sorted({f"U+{ord(ch):04X}" for ch in text or "" if _is_invisible(ch)})
+
+
+def tool_text(tool: dict) -> str:
+    """Every text of a tool the model reads: its title, description, and each string of
+    its input schema (a parameter's description is read as well as the tool's)."""
+    texts, stack, budget = [str(tool.get("title") or ""), str(tool.get("description") or "")], [
+        tool.get("input_schema")], 10_000
+    while stack and budget:
+        budget -= 1
+        item = stack.pop()
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return "\n".join(texts)
 
 
 def poisoning_signs(text: str) -> list[str]:
-    """The tool-poisoning signs in a description (flagged for the reviewer, not denied)."""
-    signs = [label for label, pattern in _SIGNS if pattern.search(text or "")]
+    """The tool-poisoning signs in a description (flagged for the reviewer, not denied).
+    Matched on the text as it reads (NFKC, invisible characters dropped), so full-width
+    letters or a zero-width space inside a word do not hide it."""
     hidden = invisible_characters(text)
+    readable = unicodedata.normalize("NFKC", "".join(
+        ch for ch in text or "" if not _is_invisible(ch)))
+    signs = [label for label, pattern in _SIGNS if pattern.search(readable)]
     if hidden:
         signs.append(f"invisible Unicode ({', '.join(hidden[:5])})")
     return signs
@@ -197,7 +237,7 @@ def capability_floor(*, outcome: str, old_tools, new_tools, rules: dict) -> Floo
             found.append(("tool_changed", f"changes the {', '.join(tool_change.what)} of "
                                           f"{tool_change.name}"))
         for tool in new.values():
-            if poisoning_signs(tool.get("description", "")):
+            if poisoning_signs(tool_text(tool)):
                 found.append(("poisoning_sign", f"the description of {tool['name']} shows "
                                                 "a tool-poisoning sign"))
     level, reasons = "", []
