@@ -1,10 +1,10 @@
 """Where an inspected server runs (issue 14): its package installed into a cache (the one
 step that may use the network; no install script runs: npm --ignore-scripts, pip wheels
 only), then started in bubblewrap (Debian's `bubblewrap`) with no network, an empty home,
-a read-only file system but one scratch folder, and limits from prlimit (address space,
-CPU seconds, file size, open files) under a wall-clock `timeout`. Its standard output is
-cut after INSPECTION_OUTPUT_BYTES by `head -c` (unbuffered by `stdbuf`), so a flood
-cannot fill the worker."""
+a read-only file system but its writable folders (tmpfs of a set size), and limits from
+prlimit (address space, CPU seconds, file size, open files) under a wall-clock `timeout`.
+Its standard output is cut after INSPECTION_OUTPUT_BYTES by `head -c` (unbuffered by
+`stdbuf`), so a flood cannot fill the worker."""
 
 from __future__ import annotations
 
@@ -35,11 +35,12 @@ class Limits:
     seconds: float
     memory_bytes: int
     output_bytes: int
+    scratch_bytes: int = 64 * 1024 * 1024  # each writable tmpfs: /tmp, /home, /scratch
 
     @classmethod
     def from_settings(cls) -> Limits:
         return cls(settings.INSPECTION_TIMEOUT, settings.INSPECTION_MEMORY_MB * 1024 * 1024,
-                   settings.INSPECTION_OUTPUT_BYTES)
+                   settings.INSPECTION_OUTPUT_BYTES, settings.INSPECTION_SCRATCH_MB * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -120,15 +121,19 @@ def install_pypi(package: str, version: str, command: str) -> Launch:
     return Launch((str(program),), reads=(str(where), sys.base_prefix))
 
 
-def sandboxed_argv(launch: Launch, scratch: Path, env: dict, limits: Limits) -> list[str]:
+def sandboxed_argv(launch: Launch, env: dict, limits: Limits) -> list[str]:
     """The command line that starts `launch` in the sandbox, within the limits."""
     wrap = [bubblewrap(), "--unshare-all", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--clearenv"]
     for path in SYSTEM_PATHS:
         wrap += ["--ro-bind-try", path, path]
     # The empty folders first, then what is read (the cache may be under /tmp itself).
-    wrap += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
-             "--dir", "/home/inspect", "--bind", str(scratch), "/scratch"]
+    # Each writable folder is a tmpfs of its own size: memory the address-space limit does
+    # not count, so unsized a server could fill the machine's memory with files.
+    size = str(int(limits.scratch_bytes))
+    wrap += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
+             "--size", size, "--tmpfs", "/home", "--dir", "/home/inspect",
+             "--size", size, "--tmpfs", "/scratch"]
     for path in dict.fromkeys(launch.reads):
         wrap += ["--ro-bind", path, path]
     wrap += ["--chdir", "/scratch"]

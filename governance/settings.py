@@ -255,6 +255,8 @@ INSPECTION_TIMEOUT = float(os.environ.get("INSPECTION_TIMEOUT") or 30)
 INSPECTION_INSTALL_TIMEOUT = float(os.environ.get("INSPECTION_INSTALL_TIMEOUT") or 300)
 INSPECTION_MEMORY_MB = int(os.environ.get("INSPECTION_MEMORY_MB") or 2048)
 INSPECTION_OUTPUT_BYTES = int(os.environ.get("INSPECTION_OUTPUT_BYTES") or 32 * 1024 * 1024)
+# The size of each folder the sandbox may write (/tmp, its home, its scratch folder).
+INSPECTION_SCRATCH_MB = int(os.environ.get("INSPECTION_SCRATCH_MB") or 64)
 INSPECTION_MAX_ITEMS = int(os.environ.get("INSPECTION_MAX_ITEMS") or 1000)
 INSPECTION_MAX_PAGES = int(os.environ.get("INSPECTION_MAX_PAGES") or 50)
 # A remote server's URL is the requester's to type: the inspector connects only where its

@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
-import shutil
 import socket
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,12 +68,8 @@ def inspect_config(config, *, version: str) -> mcp_probe.Result:
         elif launch is None:
             launch = sandbox.install_pypi(plan.package, plan.version, plan.command)
         launch = sandbox.Launch((*launch.argv, *plan.args), launch.reads, launch.env)
-        scratch = Path(tempfile.mkdtemp(prefix="inspect-"))
-        try:
-            argv = sandbox.sandboxed_argv(launch, scratch, plan.env, limits)
-            return mcp_probe.probe_stdio(argv, seconds=limits.seconds)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        argv = sandbox.sandboxed_argv(launch, plan.env, limits)
+        return mcp_probe.probe_stdio(argv, seconds=limits.seconds)
     except sandbox.InstallFailed as exc:
         return mcp_probe.Result(status=InspectionStatus.FAILED, reason=str(exc))
 

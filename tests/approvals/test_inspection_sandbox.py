@@ -55,6 +55,21 @@ def test_the_sandbox_hides_the_machine_and_writes_nowhere_but_scratch(inspector,
     assert not Path("/usr/written-by-server").exists()
 
 
+def test_the_sandbox_writes_only_within_its_size_and_sees_none_of_the_portals_secrets(
+        inspector, monkeypatch):
+    """Each writable folder is a tmpfs of INSPECTION_SCRATCH_MB (memory no address-space
+    limit counts), and the worker's environment stays outside."""
+    inspector.INSPECTION_SCRATCH_MB = 8
+    monkeypatch.setenv("SECRET_KEY", "the-portals-secret-key")
+    monkeypatch.setenv("DATABASE_URL", "postgres://portal:password@db/portal")
+    found = inspect_config(local(BAD / "hoards.py"), version="1.0.0")
+    assert found.status == "done", found.stderr
+    seen = dict(item.split("=") for item in found.tools[0]["description"].split())
+    assert seen.pop("secrets") == "none"
+    assert set(seen) == {"/tmp", "/home/inspect", "."}
+    assert all(0 < int(mib) <= 8 for mib in seen.values()), seen  # not the 64 it tries
+
+
 @pytest.mark.parametrize(("script", "reason"), [
     ("hangs.py", "no answer within the time limit (10 s)"),
     ("floods.py", "the server closed the connection before it answered"),
