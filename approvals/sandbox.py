@@ -65,11 +65,24 @@ def cache_dir(kind: str, package: str, version: str) -> Path:
     return root / kind / SAFE_NAME.sub("_", f"{package}@{version}")
 
 
+# What an installer is given of the worker's environment: where programs are, the locale,
+# proxies, certificates and the installers' own settings. Never the rest (SECRET_KEY,
+# DATABASE_URL, the broker's URL...): an installer fetches what a requester named.
+_INSTALL_ENV = re.compile(r"PATH|HOME|LANG|LC_[A-Z]+|TMPDIR|(?i:(http|https|no|all)_proxy)|"
+                          r"SSL_CERT_(FILE|DIR)|REQUESTS_CA_BUNDLE|NODE_EXTRA_CA_CERTS|"
+                          r"(?i:npm_config_[a-z0-9_]+)|PIP_[A-Z0-9_]+|UV_[A-Z0-9_]+")
+
+
+def install_environment() -> dict[str, str]:
+    kept = {key: value for key, value in os.environ.items() if _INSTALL_ENV.fullmatch(key)}
+    return {**kept, "npm_config_update_notifier": "false"}
+
+
 def _run_install(argv: list[str], where: Path) -> None:
     try:
         done = subprocess.run(argv, capture_output=True, text=True, errors="replace",
                               timeout=settings.INSPECTION_INSTALL_TIMEOUT, check=False,
-                              env={**os.environ, "npm_config_update_notifier": "false"})
+                              env=install_environment())
     except subprocess.TimeoutExpired as exc:
         shutil.rmtree(where, ignore_errors=True)
         raise InstallFailed(f"the install took longer than "

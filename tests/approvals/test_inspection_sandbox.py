@@ -143,3 +143,16 @@ def test_the_inspector_never_connects_to_an_internal_address_a_requester_typed(i
     assert found.status == "not_inspectable"
     assert "127.0.0.1 resolves to 127.0.0.1, an address inside a private network" in found.reason
     assert allowed.status == "not_inspectable" and "private network" not in allowed.reason
+
+
+def test_the_installers_get_none_of_the_portals_secrets(monkeypatch):
+    from approvals.sandbox import install_environment
+    monkeypatch.setenv("SECRET_KEY", "the-portals-secret-key")
+    monkeypatch.setenv("DATABASE_URL", "postgres://portal:password@db/portal")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:4873/")
+    given = install_environment()
+    assert "SECRET_KEY" not in given and "DATABASE_URL" not in given
+    assert given["HTTPS_PROXY"] == "http://proxy.example:3128"
+    assert given["npm_config_registry"] == "http://127.0.0.1:4873/"
+    assert given["PATH"]
