@@ -195,7 +195,9 @@ def _exclude_new_tools(request_id: int, inspection: Inspection) -> None:
     carried = tools.carried_exclusions(base_excluded=request.excluded_tools,
                                        base_offered=_tool_names(base),
                                        offered=_tool_names(inspection))
-    added, _lifted = change_exclusions(request, system_user(), carried[:tools.MAX_EXCLUDED])
+    # All of them, even past MAX_EXCLUDED: the final sign-off then waits until the
+    # reviewers lift (approve) enough of them; a cut list would let the rest through.
+    added, _lifted = change_exclusions(request, system_user(), carried)
     if added:
         request.save(update_fields=["excluded_tools"])
 

@@ -219,6 +219,12 @@ def _check_decidable(request, route):
         final["version"] = [
             f"this request was classified against an approval that is no longer active "
             f"({request.server.name} {now}): withdraw it and file again"]
+    excluded = tools.clean_excluded_tools(request.excluded_tools)
+    if len(excluded) > tools.MAX_EXCLUDED:
+        final["excluded_tools"] = [
+            f"{len(excluded)} tools are excluded (the new version's tools are excluded until "
+            f"approved), more than the {tools.MAX_EXCLUDED} an approval can carry: lift the "
+            "exclusions of the tools you approve first"]
     inspection = Inspection.objects.filter(request=request).first()
     if inspection is not None and not inspection.has_outcome:
         final["inspection"] = [

@@ -159,3 +159,32 @@ def test_the_job_inspects_lost_tasks_and_each_active_approval_once_one_failure_n
 def test_the_job_sends_nothing_while_inspection_is_off(inspector, notes_v1):
     assert queue_pending() == []
     assert not Inspection.objects.exists()
+
+
+def test_more_new_tools_than_an_approval_can_exclude_are_all_excluded_and_the_signoff_waits(
+        inspecting, notes_v1, developer, tech_lead, security, director,
+        django_capture_on_commit_callbacks):
+    """A bump whose version adds 300 tools: each is excluded (none dropped past the 200 an
+    approval can carry, which would let the last ones through unexcluded), and the final
+    sign-off waits until the reviewers lift the ones they approve."""
+    inspecting.INSPECTION_MAX_ITEMS = 300
+    request, _ = file_bump(developer, "2.0.0", BAD / "many_tools.py",
+                           django_capture_on_commit_callbacks)
+    run_request_inspection(request.pk)
+    request.refresh_from_db()
+    assert len(request.excluded_tools) == 300
+    assert "tool_99" in request.excluded_tools   # the last in sorted order, not dropped
+    workflow.set_assessment(actor=security, request=request, risk="LOW")
+    roles = workflow.route_of(request).required_roles
+    signers = {"security_team": security, "tech_lead": tech_lead,
+               "engineering_director": director}
+    for role in roles[:-1]:
+        workflow.sign_off(actor=signers[role], request=request, role=role,
+                          decision="approve", comment="Reviewed.",
+                          release_notes="https://example.com/notes")
+    with pytest.raises(Conflict) as refused:
+        workflow.sign_off(actor=signers[roles[-1]], request=request, role=roles[-1],
+                          decision="approve", comment="Reviewed.",
+                          release_notes="https://example.com/notes")
+    assert "more than the 200 an approval can carry" in refused.value.errors[
+        "excluded_tools"][0]
