@@ -176,7 +176,7 @@ def classify_bump(request, active) -> tuple[str, str]:
     floor = capabilities.capability_floor(
         outcome=mine.status, new_tools=mine.tools,
         old_tools=base.tools if base and base.status == InspectionStatus.DONE else None,
-        rules=capability_rules())
+        rules=capability_rules(), tools_cut=mine.reason.startswith("Cut: tools:"))
     level = capabilities.higher_level(bump.level, floor.level)
     if level == bump.level:
         return bump.level, bump.why

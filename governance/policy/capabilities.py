@@ -217,13 +217,19 @@ def higher_level(first: str, second: str) -> str:
     return first if _level_index(first) >= _level_index(second) else second
 
 
-def capability_floor(*, outcome: str, old_tools, new_tools, rules: dict) -> Floor:
+def capability_floor(*, outcome: str, old_tools, new_tools, rules: dict,
+                     tools_cut: bool = False) -> Floor:
     """What the rules (change -> lowest level) ask of a bump: `outcome` is the
     inspection's (done or anything else); old_tools None when the approved version's
-    capabilities are unknown (nothing to compare: only an uninspectable bump is raised)."""
+    capabilities are unknown (nothing to compare: only an uninspectable bump is raised);
+    `tools_cut` when the new version listed more tools than were recorded (those past the
+    cut are unknown, so not excluded: routed as not inspectable, at the least)."""
     found: list[tuple[str, str]] = []
     if outcome != "done":
         found.append(("not_inspectable", "the new version could not be inspected"))
+    elif tools_cut:
+        found.append(("not_inspectable", "the new version lists more tools than the "
+                                         "inspection records"))
     elif old_tools is not None:
         new = _by_name(new_tools)
         change = diff_tools(old_tools, new_tools)

@@ -188,3 +188,19 @@ def test_more_new_tools_than_an_approval_can_exclude_are_all_excluded_and_the_si
                           release_notes="https://example.com/notes")
     assert "more than the 200 an approval can carry" in refused.value.errors[
         "excluded_tools"][0]
+
+
+def test_a_patch_whose_tool_list_was_cut_is_routed_at_least_minor(
+        inspecting, developer, django_capture_on_commit_callbacks):
+    """Both versions list more tools than the inspection records: the ones past the cut
+    are unknown, so the patch is not routed as one that changes nothing."""
+    inspecting.INSPECTION_MAX_ITEMS = 300
+    ApprovalFactory(server__name="notes", server__package="", server__package_registry="",
+                    version="1.0.0", config=local(BAD / "many_tools.py"))
+    request, _ = file_bump(developer, "1.0.1", BAD / "many_tools.py",
+                           django_capture_on_commit_callbacks)
+    assert request.bump_level == "patch"
+    run_request_inspection(request.pk)
+    request.refresh_from_db()
+    assert request.bump_level == "minor"
+    assert "lists more tools than the inspection records" in request.bump_reason

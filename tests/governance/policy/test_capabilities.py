@@ -182,3 +182,15 @@ def test_launch_plan_npm_pypi_remote_and_others():
     assert plan.kind == "" and "only packages (npx, uvx) and remote servers" in plan.reason
     assert caps.launch_plan("nonsense", version="1").reason == (
         "the config is not one the portal can start")
+
+
+def test_a_tool_list_cut_at_the_limit_is_routed_as_not_inspectable():
+    """Tools past the cut are unknown (never excluded): the bump is not routed as if the
+    list were whole."""
+    floor = caps.capability_floor(outcome="done", old_tools=V1, new_tools=V1,
+                                  rules=caps.DEFAULT_RULES, tools_cut=True)
+    assert (floor.level, floor.why()) == (
+        "minor", "the new version lists more tools than the inspection records")
+    whole = caps.capability_floor(outcome="done", old_tools=V1, new_tools=V1,
+                                  rules=caps.DEFAULT_RULES)
+    assert whole.level == ""
