@@ -1,6 +1,6 @@
 from accounts.roles import signing_roles
 
-from .waiting import waiting_for
+from .waiting import WAITING_COUNT_CAP, waiting_count
 
 
 def waiting(request):
@@ -11,4 +11,7 @@ def waiting(request):
     if not signing_roles(user):
         return {"can_sign": False, "waiting_for_me": 0}
     policy = getattr(request, "policy_in_force", None)
-    return {"can_sign": True, "waiting_for_me": waiting_for(user, policy).count()}
+    count = waiting_count(user, policy)
+    # Shown as "99+" past the cap (the "Waiting for me" page counts them all).
+    return {"can_sign": True, "waiting_for_me": min(count, WAITING_COUNT_CAP - 1),
+            "waiting_for_me_more": count >= WAITING_COUNT_CAP}

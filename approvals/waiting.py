@@ -7,18 +7,39 @@ me". The route is the policy's (governance.policy.routing), turned into one quer
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, When
 
 from accounts import delegations
 from accounts.roles import roles_of
+from governance.compiled import CompiledRead
 from governance.models import BumpLevel
 from governance.policy import routing
 from registry.selectors import policy_in_force
 
 from .models import SIGNABLE_STATUSES, Request, RequestKind, SignOff
 
+# The condition of each (role, policy) pair, worked out once per policy read: the count runs on
+# every page, and working a route out for every kind, level and scope costs ~100 calls of
+# the policy function. Keyed by the policy object's id, checked to be that very object (a
+# policy read is one object per registry revision: registry.selectors.policy_in_force).
+_needs_memo: dict[tuple[str, int], tuple[routing.PolicyData, Q]] = {}
+NEEDS_MEMO_SIZE = 32
+
 
 def _needs(role: str, policy: routing.PolicyData) -> Q:
+    held = _needs_memo.get((role, id(policy)))
+    if held is not None and held[0] is policy:
+        return held[1]
+    if len(_needs_memo) >= NEEDS_MEMO_SIZE:
+        _needs_memo.clear()
+    condition = _needs_worked_out(role, policy)
+    _needs_memo[(role, id(policy))] = (policy, condition)
+    return condition
+
+
+def _needs_worked_out(role: str, policy: routing.PolicyData) -> Q:
     """The requests whose route requires `role`, as a condition on their columns: every
     combination of what routing reads (kind, bump level or risk, data scope) is routed by
     the policy function itself, so the query and the request page never disagree. The
@@ -47,14 +68,19 @@ def _needs(role: str, policy: routing.PolicyData) -> Q:
     return condition
 
 
-def waiting_for(user, policy: routing.PolicyData | None = None):
-    """The requests waiting on `user`'s sign-off, soonest due first (none for someone
-    who holds no signing role); routed by `policy`, else the policy in force."""
+class Grant(NamedTuple):
+    """A role signed for someone else, as the waiting query reads it (a Delegation has
+    these two attributes too)."""
+    role: str
+    delegator_id: int
+
+
+def _held_and_delegated(user) -> tuple[list[str], list]:
     held = [role for role in routing.SIGNING_ROLES if role in roles_of(user)]
-    delegated = [d for d in delegations.in_force_for(user) if d.role not in held]
-    if not held and not delegated:
-        return Request.objects.none()
-    policy = policy or policy_in_force()
+    return held, [d for d in delegations.in_force_for(user) if d.role not in held]
+
+
+def _waiting(user, policy: routing.PolicyData, held: list[str], delegated: list):
     approved = SignOff.objects.filter(request=OuterRef("pk"), decision=SignOff.Decision.APPROVE)
     signed = SignOff.objects.filter(request=OuterRef("pk"))
     needed = Q(pk__in=[])
@@ -70,7 +96,54 @@ def waiting_for(user, policy: routing.PolicyData | None = None):
                                           default=F("data_scope"), output_field=CharField()))
             .filter(status__in=SIGNABLE_STATUSES).exclude(requester=user)
             .exclude(Exists(signed.filter(Q(user=user) | Q(on_behalf_of=user))))
-            .filter(needed).order_by("expected_decision", "id"))
+            .filter(needed))
+
+
+def waiting_for(user, policy: routing.PolicyData | None = None):
+    """The requests waiting on `user`'s sign-off, soonest due first (none for someone
+    who holds no signing role); routed by `policy`, else the policy in force."""
+    held, delegated = _held_and_delegated(user)
+    if not held and not delegated:
+        return Request.objects.none()
+    return _waiting(user, policy or policy_in_force(), held, delegated).order_by(
+        "expected_decision", "id")
+
+
+# The menu counts what waits on its reader up to this many ("99+" beyond): the count runs on
+# every page, and counting all of thousands of open requests for the security team costs
+# a scan of them each time; the "Waiting for me" page lists and counts them all.
+WAITING_COUNT_CAP = 100
+# The count's statement, compiled once (governance.compiled) per policy content and shape of
+# the reader's duties (roles held, roles signed for others): building the query through
+# the ORM costs more than running it. The reader and the delegators are its parameters.
+_count_reads: dict[tuple, CompiledRead] = {}
+COUNT_READS_SIZE = 256
+
+
+def _count_read(policy: routing.PolicyData, held: tuple[str, ...],
+                roles_for_others: tuple[str, ...]) -> CompiledRead:
+    key = (repr(policy), held, roles_for_others)
+    read = _count_reads.get(key)
+    if read is None:
+        def build(user_id, delegator_ids):
+            grants = [Grant(role=role, delegator_id=delegator)
+                      for role, delegator in zip(roles_for_others, delegator_ids, strict=True)]
+            return _waiting(user_id, policy, list(held), grants).order_by().values_list(
+                "pk")[:WAITING_COUNT_CAP]
+        if len(_count_reads) >= COUNT_READS_SIZE:
+            _count_reads.clear()
+        read = _count_reads[key] = CompiledRead(build)
+    return read
+
+
+def waiting_count(user, policy: routing.PolicyData | None = None) -> int:
+    """How many requests wait on `user`'s sign-off, counted up to WAITING_COUNT_CAP."""
+    held, delegated = _held_and_delegated(user)
+    if not held and not delegated:
+        return 0
+    read = _count_read(policy or policy_in_force(), tuple(held),
+                       tuple(d.role for d in delegated))
+    return len(read.rows(user.pk, [d.delegator_id for d in delegated]))
 
 
 def waiting_roles(request: Request, user, policy: routing.PolicyData | None = None) -> list[str]:

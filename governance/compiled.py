@@ -17,8 +17,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-# Markers stand for the parameters in the compiled SQL: numbers that no id ever is.
-_MARK = -(2**62)
+# Markers stand for the parameters in the compiled SQL: numbers that no id ever is (below
+# zero), yet within a 32-bit integer column's range: Django compiles a lookup of an
+# integer out of its column's range (auth_user.id is 32-bit) as matching nothing.
+_MARK = -(2**30)
 _EMPTY = object()  # a query set that has no rows whatever the data (`pk__in=[]`)
 # Each read's own key in a connection's compiled reads (never id(): a read made for one
 # policy and dropped could leave its id to the next one's).

@@ -12,10 +12,12 @@ from django.urls import reverse
 from accounts.delegations import delegates_today
 from approvals import services as workflow
 from approvals.context_processors import waiting
+from approvals.models import Request
+from approvals.waiting import WAITING_COUNT_CAP
 from governance.models import DataClassification
 from notifications.models import Notification
 from tests.approvals.services.helpers import bump
-from tests.factories import UserFactory
+from tests.factories import RequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +161,18 @@ def test_a_new_holder_of_the_role_sees_it_waiting(file, client_for):
     newcomer = UserFactory(username="lead3", roles=["tech_lead"])
     assert f"#{request.pk} context7" in client_for(newcomer).get(
         reverse("waiting-for-me")).content.decode()
+
+
+def test_the_menu_counts_up_to_99_plus_and_the_page_counts_them_all(
+        tech_lead, developer, client_for):
+    """Past 99 the menu says "99+" (it counts on every page and stops there); the "Waiting
+    for me" page still lists and counts every one."""
+    RequestFactory.create_batch(WAITING_COUNT_CAP + 2, requester=developer)
+    client = client_for(tech_lead)
+    page = client.get(reverse("catalog")).content.decode()
+    assert 'id="waiting-count">99+<' in page
+    listing = client.get(reverse("waiting-for-me"))
+    assert listing.context["page"].paginator.count == WAITING_COUNT_CAP + 2
+    Request.objects.filter(pk__in=list(Request.objects.filter(
+        requester=developer).values_list("pk", flat=True)[:3])).delete()
+    assert 'id="waiting-count">99<' in client.get(reverse("catalog")).content.decode()
