@@ -10,7 +10,13 @@ from django import forms
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from governance.filtering import ChoiceFilter, MultipleChoiceFilter, OrderingFilter, YesNoFilter
+from governance.filtering import (
+    ChoiceFilter,
+    FilterSet,
+    MultipleChoiceFilter,
+    OrderingFilter,
+    YesNoFilter,
+)
 from governance.models import DataScope, Risk
 from registry.models import Approval, Server
 
@@ -29,7 +35,7 @@ SEARCH_MAX = 100
 MAX_ID = 2**31 - 1
 
 
-class RequestFilterSet(django_filters.FilterSet):
+class RequestFilterSet(FilterSet):
     status = MultipleChoiceFilter(choices=RequestStatus.choices)
     kind = ChoiceFilter(choices=RequestKind.choices)
     server = django_filters.CharFilter(field_name="server__name")
@@ -99,7 +105,7 @@ class RequestFilterSet(django_filters.FilterSet):
         return queryset.overdue(timezone.now()) if value else queryset
 
 
-class ServerFilterSet(django_filters.FilterSet):
+class ServerFilterSet(FilterSet):
     """The catalog's filters, over `approvals.catalog.catalog()` (whose annotations say a
     server's state and its active approval's risk and scope)."""
 

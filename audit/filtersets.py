@@ -14,7 +14,7 @@ from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from governance.filtering import ChoiceFilter, OrderingFilter
+from governance.filtering import ChoiceFilter, FilterSet, OrderingFilter
 
 from .trail import with_parts
 
@@ -97,7 +97,7 @@ class RequestNumberFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
-class AuditFilterSet(django_filters.FilterSet):
+class AuditFilterSet(FilterSet):
     object_type = ObjectTypeFilter(label="app_label.model, e.g. approvals.request")
     type = ObjectTypeFilter(label="The page's name for object_type")
     object_pk = django_filters.CharFilter()

@@ -6,11 +6,16 @@ list, shared by the page and the API (as NetBox does)."""
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
+from django.http import QueryDict
 from django_filters import fields
 from django_filters.constants import EMPTY_VALUES
+from django_filters.filters import QuerySetRequestMixin
 
 
 def _allowed(field) -> str:
@@ -55,6 +60,46 @@ class YesNoField(forms.Field):
             return False
         raise forms.ValidationError(f"unknown value '{value}': use true or false",
                                     code="invalid")
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, with its filters copied for each use shallowly rather than
+    deeply: the lists are read under load, and the deep copy of every filter (its choices,
+    the ordering's expressions) cost more than the query (issue 10). A filter keeps no state
+    of its use but its parent and model, which each copy gets of its own, and the method it
+    calls, bound again to the copy. Not for a filter whose field depends on the request (a
+    ModelChoiceFilter's queryset callable writes it into the shared `extra`)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            if isinstance(base, QuerySetRequestMixin):
+                raise ImproperlyConfigured(f"{type(self).__name__}.{name}: a filter that reads "
+                                           "the request cannot be copied shallowly")
+            filter_ = copy.copy(base)
+            if base.method is not None:
+                filter_.method = base.method  # its FilterMethod calls this copy's parent
+            filter_.model = queryset.model
+            filter_.parent = self
+            self.filters[name] = filter_
+
+    def get_form_class(self):
+        """The form class, made once per FilterSet class (django-filter makes one for each
+        use; the form copies its fields for each use itself)."""
+        form_class = _form_classes.get(type(self))
+        if form_class is None:
+            form_class = _form_classes[type(self)] = super().get_form_class()
+        return form_class
+
+
+_form_classes: dict[type, type] = {}
 
 
 class ChoiceFilter(django_filters.ChoiceFilter):
