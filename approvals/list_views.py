@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -61,14 +62,19 @@ def queue(http_request):
     # The count of what waits on the reader, on every page, reads the same policy.
     http_request.policy_in_force = policy
     signers = selectors.signers()
-    page = listing.with_steps(paginate(http_request, requests), policy, signers.ids)
+    can_claim = roles.can_manage_reviews(http_request.user)
+    # One token for every row's claim form (the template's tag would format it anew for each).
+    csrf_token = get_token(http_request) if can_claim else None
+    page = listing.with_steps(selectors.as_queue_items(
+        paginate(http_request, selectors.queue_items(requests))), policy, signers.ids)
     return render(http_request, "approvals/queue.html", {
-        "page": page, "rows": listing.queue_rows(page), "filters": filters,
+        "page": page, "rows": listing.queue_rows(page, csrf_token=csrf_token),
+        "filters": filters,
         "problems": problems, "sort": sort_of(filterset, "expected_decision"),
         "statuses": RequestStatus.choices, "kinds": RequestKind.choices,
         "risks": routing.RISKS, "scopes": routing.DATA_SCOPES,
         "reviewers": signers.names[roles.Role.SECURITY_TEAM],
-        "can_claim": roles.can_manage_reviews(http_request.user),
+        "can_claim": can_claim,
     }, status=400 if problems else 200)
 
 

@@ -9,7 +9,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+
+from governance.html import format_html
 
 register = template.Library()
 
