@@ -138,6 +138,18 @@ def test_the_queue_searches_what_reviewers_look_for(client_for, api, security, r
     assert {r["id"] for r in body["results"]} == {rows[k].pk for k in expected}
 
 
+@pytest.mark.parametrize("ids_max", [0, 1000])
+def test_a_search_that_names_many_rows_finds_the_same(client_for, security, rows, ids_max,
+                                                       monkeypatch):
+    """Past SEARCH_IDS_MAX found ids a table, the search keeps the subquery itself: the
+    same requests either way."""
+    monkeypatch.setattr("approvals.filtersets.SEARCH_IDS_MAX", ids_max)
+    for search, expected in (("bob", {"alpha", "mid"}), ("-", {"zeta", "alpha", "mid"}),
+                             ("payroll", {"zeta"})):
+        page = client_for(security).get("/queue/", {"search": search})
+        assert {r.pk for r in page.context["page"]} == {rows[k].pk for k in expected}
+
+
 def test_the_queue_finds_a_request_by_its_number(client_for, security, rows):
     page = client_for(security).get("/queue/", {"search": f"#{rows['mid'].pk}"})
     assert rows["mid"].pk in {r.pk for r in page.context["page"]}
