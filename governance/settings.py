@@ -132,6 +132,13 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "TEST_DATABASE_NAME", "test_mcp_governance"
     )
+    # psycopg prepares a statement run this many times on a connection. Only cursors that
+    # bind on the server prepare: the compiled reads' (governance.compiled), not Django's
+    # default client-side ones. Behind a pooler in transaction mode (PgBouncer before 1.21)
+    # set DATABASE_PREPARE_THRESHOLD=off.
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _prepare == "off" else int(_prepare))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,7 @@ import datetime as dt
 from governance.compiled import CompiledRead
 from registry.models import Approval, RegistryRevision
 from registry.selectors import export_state
-from tests.factories import ApprovalFactory, ServerFactory
+from tests.factories import ApprovalFactory, ServerFactory, UserFactory
 
 READ = CompiledRead(lambda: Approval.objects.order_by("pk").values_list(
     "version", "config", "expires", "status_changed_at"))
@@ -49,3 +49,21 @@ def test_parameters_are_each_calls_values(db, django_assert_num_queries):
     assert BY_SERVER.rows(one.pk, [first.pk, second.pk]) == [("1.0.0",)]
     assert BY_SERVER.rows(two.pk, [first.pk, second.pk]) == [("2.0.0",)]
     assert BY_SERVER.rows(two.pk, [first.pk]) == []
+
+
+BY_OWNER_AND_DAY = CompiledRead(lambda user_id: Approval.objects.filter(
+    owner=user_id, expires__gte=dt.date(2030, 1, 1)).values_list("version", "approved_date"))
+
+
+def test_a_read_run_again_and_again_stays_right(db):
+    """On PostgreSQL a read binds its values on the server and is prepared once it has run
+    a few times on the connection (psycopg's prepare_threshold, 5): every call before and
+    after answers its own values, dates as the ORM gives them."""
+    ann, bob = UserFactory(), UserFactory()
+    kept = ApprovalFactory(owner=ann, version="1.0.0", expires=dt.date(2031, 5, 6))
+    ApprovalFactory(owner=ann, version="0.9.0", expires=dt.date(2029, 1, 1))
+    other = ApprovalFactory(owner=bob, version="2.0.0", expires=dt.date(2032, 1, 1))
+    for _ in range(8):
+        assert BY_OWNER_AND_DAY.rows(ann.pk) == [("1.0.0", kept.approved_date)]
+        assert BY_OWNER_AND_DAY.rows(bob.pk) == [("2.0.0", other.approved_date)]
+        assert BY_OWNER_AND_DAY.rows(2**31 - 1) == []
