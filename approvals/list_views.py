@@ -66,7 +66,8 @@ def queue(http_request):
     # One token for every row's claim form (the template's tag would format it anew for each).
     csrf_token = get_token(http_request) if can_claim else None
     page = listing.with_steps(selectors.as_queue_items(
-        paginate(http_request, selectors.queue_items(requests))), policy, signers.ids)
+        paginate(http_request, selectors.queue_items(requests), counted=requests)), policy,
+        signers.ids)
     return render(http_request, "approvals/queue.html", {
         "page": page, "rows": listing.queue_rows(page, csrf_token=csrf_token),
         "filters": filters,

@@ -26,5 +26,10 @@ def role_required(check, refusal: str):
     return decorator
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, counted=None):
+    """The page the request asks for. `counted`: the query set to count instead of
+    `queryset` (the same rows, without the joins that a list's values need)."""
+    paginator = Paginator(queryset, per_page)
+    if counted is not None:
+        paginator.count = counted.count()  # Paginator.count is a cached property
+    return paginator.get_page(request.GET.get("page"))
