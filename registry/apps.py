@@ -14,8 +14,10 @@ class RegistryConfig(AppConfig):
 
         services.connect_policy_signals()
         register(Server)
-        # The lookup columns follow the config (already in the entry, masked).
-        register(Approval, **CONFIG_MASK, exclude_fields=["run_digest", "url_host"])
+        # The lookup columns follow the config (already in the entry, masked); the kept
+        # YAML entry (ExportFragment, a build's cache) is no field of the approval's.
+        register(Approval, **CONFIG_MASK,
+                 exclude_fields=["run_digest", "url_host", "export_fragment"])
         register(ExportSnapshot, exclude_fields=["registry_yaml", "managed_mcp_json",
                                                  "managed_settings_json", "diff",
                                                  *ExportSnapshot.GZIP_COLUMNS.values()])

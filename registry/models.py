@@ -185,6 +185,21 @@ class Approval(models.Model):
             timezone.localdate())) else self.status
 
 
+class ExportFragment(models.Model):
+    """An approval's entry in the registry YAML as the last build wrote it, kept so that a
+    build after one change writes one entry, not every one (registry.services.fragments).
+    Used only while `seal` matches: an HMAC, keyed with SECRET_KEY, of the approval's
+    values as the build reads them and of this text; a change of either is written anew."""
+
+    approval = models.OneToOneField(Approval, primary_key=True, on_delete=models.CASCADE,
+                                    related_name="export_fragment")
+    seal = models.BinaryField(max_length=32)
+    text = models.TextField()
+
+    def __str__(self):
+        return f"registry YAML entry of approval {self.approval_id}"
+
+
 class ExportSnapshot(models.Model):
     """An immutable build of every export format, with its hash and a diff to the previous."""
 

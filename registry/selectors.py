@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import orjson
 from django.db.models import TextField
@@ -46,18 +47,32 @@ def _json(text):
         return json.loads(text)
 
 
+class ExportRow(NamedTuple):
+    """An active approval as the export reads it: its entry, whether it is in force, and
+    what registry.services.fragments needs to take its YAML from the last build."""
+
+    entry: formats.ApprovedEntry
+    in_force: bool
+    approval_id: int
+    source: str  # the values the entry is written from, as one text
+    kept_text: str | None
+    kept_seal: bytes | None
+
+
 def approved_entries(today: dt.date):
-    """The active approvals as export entries, oldest approval first as the template lists
-    them, each with whether it is in force `today`: one query, read a chunk at a time."""
+    """The active approvals as ExportRows, oldest approval first as the template lists
+    them: one query, read a chunk at a time."""
     rows = (Approval.objects.active().order_by("approved_date", "server__name")
             .annotate(restrictions_text=Cast("restrictions", TextField()),
                       config_text=Cast("config", TextField()),
                       excluded_tools_text=Cast("excluded_tools", TextField()))
-            .values_list(*_ENTRY_COLUMNS))
-    status, entry = Approval.Status.ACTIVE, formats.ApprovedEntry
+            .values_list(*_ENTRY_COLUMNS, "pk", "export_fragment__text",
+                         "export_fragment__seal"))
+    status, entry, join = Approval.Status.ACTIVE, formats.ApprovedEntry, "\x1f".join
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         item = entry(*row[:11], _json(row[11]), _json(row[12]), _json(row[13]))
-        yield item, in_force(status, item.expires, today)
+        yield ExportRow(item, in_force(status, item.expires, today), row[14],
+                        join(map(str, row[:14])), row[15], row[16])
 
 
 def export_sections(today: dt.date) -> tuple[formats.Registry, list[tuple[str, dict]]]:

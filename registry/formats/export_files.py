@@ -57,17 +57,26 @@ class ExportFiles:
         self._excluding: list[_Excluding] = []  # the deployable approvals that exclude tools
         self.valid_until: dt.date | None = None
 
-    def add(self, entry: ApprovedEntry, in_force: bool) -> None:
+    def add(self, entry: ApprovedEntry, in_force: bool, *, yaml: str | None = None
+            ) -> str | None:
+        """Add an approval; its registry YAML entry is `yaml` when given (the text this
+        writer wrote for the same entry before), else written here. Returns the text
+        written here (None when `yaml` was given or the YAML is not written)."""
+        written = None
         if self._approved is not None:
-            self._approved.add(approved_record(entry))
+            if yaml is None:
+                written = self._approved.add(approved_record(entry))
+            else:
+                self._approved.add_text(yaml)
         if not in_force:
-            return
+            return written
         if self.valid_until is None or entry.expires < self.valid_until:
             self.valid_until = entry.expires
         if self._claude_code and not url_is_pattern(entry.config.get("url")):
             self._servers.append((entry.name, entry.config))
             if entry.excluded_tools:
                 self._excluding.append(_Excluding(entry.name, entry.excluded_tools))
+        return written
 
     def files(self, registry: Registry, denied: list[tuple[str, dict]]) -> dict[str, bytes]:
         """The files' bytes, by name. `registry` gives every section but `approved`."""

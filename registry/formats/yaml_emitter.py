@@ -183,8 +183,15 @@ class ListWriter:
         self._chunks: list[str] = []
         self._batch: list[str] = []
 
-    def add(self, item) -> None:
-        self._batch.append(self._writer.item(item, self._indent))
+    def add(self, item) -> str:
+        """Write `item`; its text is returned (to be kept, and given to `add_text`)."""
+        text = self._writer.item(item, self._indent)
+        self.add_text(text)
+        return text
+
+    def add_text(self, text: str) -> None:
+        """An item as `add` wrote it before, with the same key and indent."""
+        self._batch.append(text)
         if len(self._batch) >= self._BATCH:
             self._chunks.append("".join(self._batch))
             self._batch.clear()

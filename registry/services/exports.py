@@ -24,18 +24,27 @@ from ..selectors import (
     export_state,
     latest_snapshot_head,
 )
+from . import fragments
 
 
-def _render(today: dt.date | None, only: tuple[str, ...] = ExportSnapshot.FILES
+def _render(today: dt.date | None, only: tuple[str, ...] = ExportSnapshot.FILES,
+            written: list | None = None, sealer: fragments.Sealer | None = None
             ) -> tuple[dict[str, bytes], dt.date | None]:
     """The files' bytes and the earliest expiry in the deployable ones, from one pass over
-    the approvals read a chunk at a time (formats.ExportFiles)."""
+    the approvals read a chunk at a time (formats.ExportFiles); each registry YAML entry
+    taken from the last build where it is still the one written from the approval as it
+    is (registry.services.fragments). The entries written anew are appended to `written`
+    as (approval id, source, text), for the build to keep."""
     today = today or timezone.localdate()
+    yaml = "mcp-registry.yaml" in only
     writer = formats.ExportFiles(
-        yaml="mcp-registry.yaml" in only,
-        claude_code=bool({"managed-mcp.json", "managed-settings.json"} & set(only)))
-    for entry, in_force in approved_entries(today):
-        writer.add(entry, in_force)
+        yaml=yaml, claude_code=bool({"managed-mcp.json", "managed-settings.json"} & set(only)))
+    kept = (sealer or fragments.Sealer()).kept
+    for row in approved_entries(today):
+        text = kept(row.source, row.kept_text, row.kept_seal) if yaml else None
+        fresh = writer.add(row.entry, row.in_force, yaml=text)
+        if fresh is not None and written is not None:
+            written.append((row.approval_id, row.source, fresh))
     registry, denied = export_sections(today)
     files = writer.files(registry, denied)
     return {name: files[name] for name in only}, writer.valid_until
@@ -160,7 +169,11 @@ def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
     # and leaves the state stale for the next reader or build.
     number = export_state().number
     for _attempt in range(3):
-        data, valid_until = _render(today)
+        written: list[tuple[int, str, str]] = []
+        sealer = fragments.Sealer()
+        data, valid_until = _render(today, written=written, sealer=sealer)
+        sealer.store(written)
+        del written
         file_sha = {name: hashlib.sha256(body).hexdigest() for name, body in data.items()}
         sha = snapshot_sha(file_sha)
         previous = latest_snapshot_head()
