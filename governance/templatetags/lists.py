@@ -6,6 +6,7 @@ job compares with the clock."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import template
 from django.utils import timezone
@@ -52,19 +53,27 @@ def sort_header(context, label: str, key: str):
     next click; `aria-sort` says the current order. Other filters stay, the page resets.
     The view gives `sort`: the key the list is sorted by now (`-` first for descending)."""
     current = context.get("sort", "")
-    query = context["request"].GET.copy()
-    query.pop("page", None)
     if current == key:
-        state, query["ordering"] = "ascending", f"-{key}"
+        state, ordering = "ascending", f"-{key}"
     elif current == f"-{key}":
-        state, query["ordering"] = "descending", key
+        state, ordering = "descending", key
     else:
-        state, query["ordering"] = "", key
+        state, ordering = "", key
+    # The query string as it is, but the page (reset) and the ordering (in its place, or
+    # last): built from the pairs, not a copy of the QueryDict (a deep copy, per heading).
+    pairs = []
+    for name, values in context["request"].GET.lists():
+        if name == "ordering":
+            pairs.append((name, ordering))
+            ordering = None
+        elif name != "page":
+            pairs.extend((name, value) for value in values)
+    if ordering is not None:
+        pairs.append(("ordering", ordering))
     # As WAI-ARIA's sortable table pattern has it: the heading's aria-sort tells the order,
     # the arrow is for the eye alone.
     arrow = {"ascending": "▲", "descending": "▼"}.get(state, "↕")
     return format_html(
         '<th scope="col"{}><a class="sort" href="?{}">{} <span class="sort-arrow" '
         'aria-hidden="true">{}</span></a></th>',
-        format_html(' aria-sort="{}"', state) if state else "", query.urlencode(), label,
-        arrow)
+        format_html(' aria-sort="{}"', state) if state else "", urlencode(pairs), label, arrow)
