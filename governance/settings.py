@@ -136,7 +136,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # bind on the server prepare: the compiled reads' (governance.compiled), not Django's
     # default client-side ones. Behind a pooler in transaction mode (PgBouncer before 1.21)
     # set DATABASE_PREPARE_THRESHOLD=off.
-    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip()
+    if _prepare != "off" and not _prepare.isdigit():
+        raise ImproperlyConfigured(
+            f"DATABASE_PREPARE_THRESHOLD={_prepare!r}: give a whole number of runs, or off")
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         None if _prepare == "off" else int(_prepare))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
