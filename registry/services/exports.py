@@ -34,17 +34,18 @@ def _render(today: dt.date | None, only: tuple[str, ...] = ExportSnapshot.FILES,
     the approvals read a chunk at a time (formats.ExportFiles); each registry YAML entry
     taken from the last build where it is still the one written from the approval as it
     is (registry.services.fragments). The entries written anew are appended to `written`
-    as (approval id, source, text), for the build to keep."""
+    as (approval id, seal, text), for the build to keep."""
     today = today or timezone.localdate()
     yaml = "mcp-registry.yaml" in only
     writer = formats.ExportFiles(
         yaml=yaml, claude_code=bool({"managed-mcp.json", "managed-settings.json"} & set(only)))
-    kept = (sealer or fragments.Sealer()).kept
+    sealer = sealer or fragments.Sealer()
+    kept, seal = sealer.kept, sealer.seal
     for row in approved_entries(today):
         text = kept(row.source, row.kept_text, row.kept_seal) if yaml else None
         fresh = writer.add(row.entry, row.in_force, yaml=text)
-        if fresh is not None and written is not None:
-            written.append((row.approval_id, row.source, fresh))
+        if fresh is not None and written is not None:  # sealed now: the source is dropped
+            written.append((row.approval_id, seal(row.source, fresh), fresh))
     registry, denied = export_sections(today)
     files = writer.files(registry, denied)
     return {name: files[name] for name in only}, writer.valid_until
@@ -169,7 +170,7 @@ def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
     # and leaves the state stale for the next reader or build.
     number = export_state().number
     for _attempt in range(3):
-        written: list[tuple[int, str, str]] = []
+        written: list[tuple[int, bytes, str]] = []
         sealer = fragments.Sealer()
         data, valid_until = _render(today, written=written, sealer=sealer)
         sealer.store(written)

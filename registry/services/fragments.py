@@ -37,11 +37,11 @@ class Sealer:
             return None
         return text if hmac.compare_digest(self.seal(source, text), bytes(sealed)) else None
 
-    def store(self, written: list[tuple[int, str, str]]) -> None:
-        """Keep the texts written by a build: (approval id, source, text) each."""
+    def store(self, written: list[tuple[int, bytes, str]]) -> None:
+        """Keep the texts written by a build: (approval id, seal, text) each."""
         for at in range(0, len(written), STORE_CHUNK):
             ExportFragment.objects.bulk_create(
-                [ExportFragment(approval_id=pk, seal=self.seal(source, text), text=text)
-                 for pk, source, text in written[at:at + STORE_CHUNK]],
+                [ExportFragment(approval_id=pk, seal=sealed, text=text)
+                 for pk, sealed, text in written[at:at + STORE_CHUNK]],
                 update_conflicts=True, unique_fields=["approval"],
                 update_fields=["seal", "text"])
