@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import orjson
-from django.db.models import TextField
+from django.db.models import BooleanField, ExpressionWrapper, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from governance.compiled import CompiledRead
 from governance.models import IncidentResponse, Organisation
+from governance.read_ahead import read_ahead
 from governance.selectors import current_policy
 
 from . import formats, workflow
@@ -41,6 +42,13 @@ _LONG_NUMBER = re.compile(r"[0-9]{19}")
 def _json(text):
     if text is None or _LONG_NUMBER.search(text):
         return None if text is None else json.loads(text)
+    return _json_short(text)
+
+
+def _json_short(text):
+    """`_json` of a text known to hold no long number."""
+    if text is None:
+        return None
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -66,13 +74,22 @@ def approved_entries(today: dt.date):
             .annotate(restrictions_text=Cast("restrictions", TextField()),
                       config_text=Cast("config", TextField()),
                       excluded_tools_text=Cast("excluded_tools", TextField()))
+            .annotate(long_number=ExpressionWrapper(
+                Q(restrictions_text__regex=_LONG_NUMBER.pattern)
+                | Q(config_text__regex=_LONG_NUMBER.pattern)
+                | Q(excluded_tools_text__regex=_LONG_NUMBER.pattern),
+                output_field=BooleanField()))
             .values_list(*_ENTRY_COLUMNS, "pk", "export_fragment__text",
-                         "export_fragment__seal"))
+                         "export_fragment__seal", "long_number"))
     status, entry, join = Approval.Status.ACTIVE, formats.ApprovedEntry, "\x1f".join
-    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
-        item = entry(*row[:11], _json(row[11]), _json(row[12]), _json(row[13]))
-        yield ExportRow(item, in_force(status, item.expires, today), row[14],
-                        join(map(str, row[:14])), row[15], row[16])
+    # Which JSON text has a long number the database tells (in its own process, while
+    # this one writes the last chunk's entries): a search here cost a tenth of a build.
+    for chunk in read_ahead(rows.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+        for row in chunk:
+            decode = _json if row[17] else _json_short
+            item = entry(*row[:11], decode(row[11]), decode(row[12]), decode(row[13]))
+            yield ExportRow(item, in_force(status, item.expires, today), row[14],
+                            join(map(str, row[:14])), row[15], row[16])
 
 
 def export_sections(today: dt.date) -> tuple[formats.Registry, list[tuple[str, dict]]]:

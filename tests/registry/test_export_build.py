@@ -47,7 +47,8 @@ def reference_files(today):
     }
 
 
-def test_the_files_written_in_one_pass_are_the_bytes_written_whole_before():
+def test_the_files_written_in_one_pass_are_the_bytes_written_whole_before(monkeypatch):
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK", 7)  # several chunks of the read
     call_command("import_registry", str(TEMPLATE), stdout=StringIO())  # pending, denied...
     today = timezone.localdate()
     ApprovalFactory(server__name="prose", rationale="Two lines.\nNo sandbox.\n",
@@ -58,7 +59,7 @@ def test_the_files_written_in_one_pass_are_the_bytes_written_whole_before():
     ApprovalFactory(server__name="legacy-pattern", config={"type": "sse", "url": "https://*.x.io"})
     ApprovalFactory(server__name="lapsed", approved_date=today - dt.timedelta(days=100),
                     expires=today - dt.timedelta(days=1))
-    for n in range(30):  # more than a chunk of the export's read
+    for n in range(30):  # several chunks of the export's read
         ApprovalFactory(server=ServerFactory(name=f"many-{n:02d}"), version="2.0.0")
     files, valid_until = services.render_files(today)
     assert files == reference_files(today)
