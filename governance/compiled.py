@@ -10,6 +10,7 @@ numbers in their place (a list for a list: `pk__in`), and each call's values rep
 markers in the compiled parameters. A parameter is an integer (an id) or a list of them;
 `count()` answers how many rows the query set has."""
 
+import contextlib
 import itertools
 from collections.abc import Callable
 
@@ -50,6 +51,28 @@ def _cursor(connection):
     connection.validate_thread_sharing()
     return (connection.make_debug_cursor(raw) if connection.queries_logged
             else connection.make_cursor(raw))
+
+
+@contextlib.contextmanager
+def bound_on_server(using: str = DEFAULT_DB_ALIAS):
+    """Within it, the ORM's statements on `using` bind their parameters on the server (on
+    PostgreSQL; elsewhere nothing changes): for a write of large values, which Django's
+    client-side binding would quote into the SQL text for the server to parse back (a
+    snapshot of the export files at 100,000 approvals: 66 MB, three times the cost of
+    sending them as parameters)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    factory, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor
+    try:
+        yield
+    finally:
+        raw.cursor_factory = factory
 
 
 def _marker(position: int, index: int = -1) -> int:
