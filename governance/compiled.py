@@ -7,8 +7,16 @@ values_list would give them (the fields' converters).
 
 A read may take parameters: `build` is called once per shape of the call with marker
 numbers in their place (a list for a list: `pk__in`), and each call's values replace the
-markers in the compiled parameters. A parameter is an integer (an id) or a list of them;
-`count()` answers how many rows the query set has."""
+markers in the compiled parameters. A parameter is an integer (an id) or a list of them,
+or a text; `count()` answers how many rows the query set has.
+
+A text's marker is a word of private-use characters, which no escaping changes: Django puts
+it in a parameter as it is (`exact`), or inside a LIKE pattern (`contains`, `icontains`,
+`startswith`...: `%marker%`). A call's text takes its place the same way: as it is where
+the parameter is the marker, escaped as Django escapes a LIKE operand where the marker is
+within a pattern (`connection.ops.prep_for_like_query`), so `%` and `_` in the text are
+matched as themselves. Only these lookups may take a text (not `iexact`, which SQLite
+compiles as a LIKE whose whole operand is the value)."""
 
 import contextlib
 import itertools
@@ -79,6 +87,24 @@ def _marker(position: int, index: int = -1) -> int:
     return _MARK - 10_000 * position - (index + 1)
 
 
+def _text_marker(position: int) -> str:
+    return f"\ue000{position}\ue001"
+
+
+def _shape(arg):
+    if isinstance(arg, str):
+        return str
+    return len(arg) if isinstance(arg, list | tuple) else None
+
+
+def _put_text(param: str, marker: str, text: str, connection) -> str:
+    if param == marker:
+        return text
+    if marker in param:  # a LIKE pattern around the marker
+        return param.replace(marker, connection.ops.prep_for_like_query(text))
+    return param
+
+
 class CompiledRead:
     def __init__(self, build: Callable[..., QuerySet]):
         """`build` returns the query set (a values_list whose only parameters that change
@@ -90,12 +116,12 @@ class CompiledRead:
     def _compiled(self, using: str, args: tuple, count: bool):
         connection = connections[using]
         compiled = connection.__dict__.setdefault("_compiled_reads", {})
-        shape = tuple(len(a) if isinstance(a, list | tuple) else None for a in args)
+        shape = tuple(map(_shape, args))
         key = (self.key, shape, count)
         entry = compiled.get(key)
         if entry is None:
-            markers = [_marker(i) if n is None else [_marker(i, j) for j in range(n)]
-                       for i, n in enumerate(shape)]
+            markers = [_marker(i) if n is None else _text_marker(i) if n is str
+                       else [_marker(i, j) for j in range(n)] for i, n in enumerate(shape)]
             query = self.build(*markers)
             if count:
                 query = query.order_by().values("pk")
@@ -113,14 +139,19 @@ class CompiledRead:
                 entry = compiled[key] = (sql, params, compiler, converters)
         if entry is _EMPTY or not args:
             return entry
-        values = {}
+        values, texts = {}, []
         for i, arg in enumerate(args):
-            if isinstance(arg, list | tuple):
+            if isinstance(arg, str):
+                texts.append((_text_marker(i), arg))
+            elif isinstance(arg, list | tuple):
                 values.update((_marker(i, j), value) for j, value in enumerate(arg))
             else:
                 values[_marker(i)] = arg
         sql, params, compiler, converters = entry
         params = [values.get(p, p) if type(p) is int else p for p in params]
+        for marker, text in texts:
+            params = [_put_text(p, marker, text, connection) if type(p) is str else p
+                      for p in params]
         return sql, params, compiler, converters
 
     def rows(self, *args, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:

@@ -67,3 +67,23 @@ def test_a_read_run_again_and_again_stays_right(db):
         assert BY_OWNER_AND_DAY.rows(ann.pk) == [("1.0.0", kept.approved_date)]
         assert BY_OWNER_AND_DAY.rows(bob.pk) == [("2.0.0", other.approved_date)]
         assert BY_OWNER_AND_DAY.rows(2**31 - 1) == []
+
+
+SEARCH = CompiledRead(lambda text: Approval.objects.filter(
+    server__name__icontains=text).order_by("server__name").values_list("server__name"))
+EXACT = CompiledRead(lambda text: Approval.objects.filter(version=text).values_list("version"))
+
+
+def test_a_text_is_matched_as_the_query_set_would_match_it(db):
+    """A text given to a compiled read finds what the query set finds: inside a LIKE
+    pattern its % and _ are themselves, not wildcards; as a value it is compared whole."""
+    for name in ("github", "git_hub", "100%-docs", "Gitlab"):
+        ApprovalFactory(server=ServerFactory(name=name), version=f"{name}-1.0")
+    for text in ("git", "GIT", "_", "t_h", "%", "0%-", "lab", "nothing", "", "\\"):
+        expected = list(Approval.objects.filter(server__name__icontains=text)
+                        .order_by("server__name").values_list("server__name"))
+        assert SEARCH.rows(text) == expected, text
+        assert SEARCH.count(text) == len(expected), text
+    assert SEARCH.rows("t_h") == [("git_hub",)]
+    assert EXACT.rows("github-1.0") == [("github-1.0",)]
+    assert EXACT.rows("github-1._") == [] and EXACT.rows("%") == []
