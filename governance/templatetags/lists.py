@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import template
 from django.utils import timezone
 
-from governance.html import format_html
+from governance.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -77,3 +77,13 @@ def sort_header(context, label: str, key: str):
         '<th scope="col"{}><a class="sort" href="?{}">{} <span class="sort-arrow" '
         'aria-hidden="true">{}</span></a></th>',
         format_html(' aria-sort="{}"', state) if state else "", urlencode(pairs), label, arrow)
+
+
+@register.simple_tag
+def options(choices, selected=""):
+    """A select's <option>s: `choices` are values, or (value, label) pairs; the one equal
+    to `selected` is marked selected. One tag instead of a loop with a condition per
+    option (the queue's filters have a few dozen, on every page of it)."""
+    pairs = ((c, c) if isinstance(c, str) else c for c in choices)
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        (value, " selected" if value == selected else "", label) for value, label in pairs))

@@ -251,3 +251,20 @@ def test_the_audit_page_and_api_sort_by_actor(client_for, api, security, second_
     assert 'aria-sort="ascending"' in page.content.decode()
     refused = client_for(security).get("/audit/", {"ordering": "changes"})
     assert refused.status_code == 400 and "unknown sort key" in refused.content.decode()
+
+
+def test_the_queue_s_filters_show_what_was_chosen(client_for, security, second_security, rows):
+    """Each filter's list keeps the reader's choice selected, and only it."""
+    html = client_for(security).get("/queue/", {
+        "risk": "HIGH", "kind": "new_server", "assignee": second_security.username,
+    }).content.decode()
+    assert names_in(html) == ["zeta-docs"]
+    assert '<option value="HIGH" selected>HIGH</option>' in html
+    assert '<option value="LOW">LOW</option>' in html
+    assert '<option value="new_server" selected>' in html
+    assert html.count(" selected>") == 3  # the risk, the kind and the reviewer alone
+    assert f'<option value="{second_security.username}" selected>' in html
+
+
+def names_in(html):
+    return [name for name in ("alpha-git", "mid-tickets", "zeta-docs") if name in html]

@@ -68,7 +68,7 @@ def test_people_appear_by_name_and_a_create_lists_only_what_it_set(client_for, s
     assert "<strong>server_name" not in html  # no such field; a create shows what it set
     assert "<strong>use_case</strong>: Read-only documentation lookup." in html
     assert "<strong>notes</strong>" not in html  # left empty at filing: not worth a line
-    assert '<option value="sec" >Sam Secure (sec)</option>' in html.replace("  ", " ")
+    assert '<option value="sec">Sam Secure (sec)</option>' in html.replace("  ", " ")
 
 
 def test_a_request_trail_merges_its_sign_offs_comments_and_events(client_for, security, file,
