@@ -105,11 +105,29 @@ def _put_text(param: str, marker: str, text: str, connection) -> str:
     return param
 
 
+def _union(parts: tuple[QuerySet, ...], using: str):
+    """Several query sets read in one statement: each part's rows led by the part's index
+    (UNION ALL of each part as a derived table, so that each keeps its own LIMIT). The
+    values come as the database gives them, without the fields' converters: for ids."""
+    selects, params = [], []
+    for index, part in enumerate(parts):
+        try:
+            sql, part_params = part.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:
+            continue
+        selects.append(f"SELECT {index} AS part, * FROM ({sql}) part_{index}")
+        params.extend(part_params)
+    if not selects:
+        return _EMPTY
+    return " UNION ALL ".join(selects), params, None, None
+
+
 class CompiledRead:
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet | tuple[QuerySet, ...]]):
         """`build` returns the query set (a values_list whose only parameters that change
-        from one call to the next are its arguments); called once per connection and
-        shape of the arguments, after the apps are ready."""
+        from one call to the next are its arguments), or a tuple of them read in one
+        statement (`_union`); called once per connection and shape of the arguments,
+        after the apps are ready."""
         self.build = build
         self.key = next(_keys)
 
@@ -123,20 +141,25 @@ class CompiledRead:
             markers = [_marker(i) if n is None else _text_marker(i) if n is str
                        else [_marker(i, j) for j in range(n)] for i, n in enumerate(shape)]
             query = self.build(*markers)
-            if count:
-                query = query.order_by().values("pk")
-            compiler = query.query.get_compiler(using=using)
-            try:
-                sql, params = compiler.as_sql()
-            except EmptyResultSet:
-                entry = compiled[key] = _EMPTY
+            if isinstance(query, tuple):
+                if count:
+                    raise TypeError("a read of several parts has rows, not a count")
+                entry = compiled[key] = _union(query, using)
             else:
                 if count:
-                    sql, converters = f"SELECT COUNT(*) FROM ({sql}) counted", None
+                    query = query.order_by().values("pk")
+                compiler = query.query.get_compiler(using=using)
+                try:
+                    sql, params = compiler.as_sql()
+                except EmptyResultSet:
+                    entry = compiled[key] = _EMPTY
                 else:
-                    converters = compiler.get_converters(
-                        [col for col, _, _ in compiler.select])
-                entry = compiled[key] = (sql, params, compiler, converters)
+                    if count:
+                        sql, converters = f"SELECT COUNT(*) FROM ({sql}) counted", None
+                    else:
+                        converters = compiler.get_converters(
+                            [col for col, _, _ in compiler.select])
+                    entry = compiled[key] = (sql, params, compiler, converters)
         if entry is _EMPTY or not args:
             return entry
         values, texts = {}, []

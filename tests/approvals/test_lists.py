@@ -268,3 +268,31 @@ def test_the_queue_s_filters_show_what_was_chosen(client_for, security, second_s
 
 def names_in(html):
     return [name for name in ("alpha-git", "mid-tickets", "zeta-docs") if name in html]
+
+
+def test_each_table_s_search_reads_its_trigram_index(rows):
+    """On PostgreSQL each part of the queue's search is served by its table's trigram
+    index (approvals migration 0013): the index's expression is the one the search
+    compiles to. Only PostgreSQL has these indexes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    from approvals.filtersets import SEARCHED, _searched
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for lookup in SEARCHED:
+            query = _searched(lookup, "git").order_by().values_list("pk")
+            sql, params = query.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "_search" in plan and "Index Scan" in plan, (lookup, plan)
+
+
+def test_a_search_with_the_column_separator_matches_no_two_columns(client_for, security,
+                                                                  rows):
+    """The columns are searched joined by a separator; a text holding it is searched in
+    each column on its own, so it never matches the end of one and the start of the next
+    (alpha-git's name ends in "git", its package starts "@acme")."""
+    page = client_for(security).get("/queue/", {"search": "git\x1f@acme"})
+    assert page.status_code == 200 and names(page) == []
+    assert names(client_for(security).get("/queue/", {"search": "@acme"})) == ["alpha-git"]
