@@ -23,11 +23,18 @@ from pathlib import Path
 from harness import analyze, seed_approvals, setup_django
 
 ROWS = []
+# Issue 10 sets both goals at 100,000 approvals; a smaller run prints its ratio beside the
+# goal, for information (at 1,000 a build or an expiry is tens of milliseconds, most of
+# them the fixed cost of a few statements on either side).
+GOAL_AT = 100_000
 
 
-def row(name, real, floor, goal, extra=""):
+def row(name, real, floor, goal, extra="", *, count=GOAL_AT):
     ratio = real / floor
-    ok = "ok" if ratio <= goal else "MISSED"
+    if count >= GOAL_AT:
+        ok = "ok" if ratio <= goal else "MISSED"
+    else:
+        ok = f"(the goal is at {GOAL_AT:,})"
     ROWS.append((name, ok))
     print(f"{name:<50} {real:8.3f} s  floor {floor:7.3f} s  {ratio:5.2f}x  goal <= {goal}x"
           f"  {ok}{extra}", flush=True)
@@ -89,7 +96,7 @@ def expiry(count):
         raw_expire(today, timezone.now(), actor.pk, content_type.pk)
         floor.append(time.perf_counter() - start)
     row(f"expire {count:,} approvals, with their audit rows", statistics.median(real),
-        statistics.median(floor), 1.5)
+        statistics.median(floor), 1.5, count=count)
 
 
 def child(what):
@@ -148,7 +155,7 @@ def export(count):
     floor_rss = max(r[1] for r in floor)
     row(f"build the export after a change, {count:,} approvals", seconds,
         statistics.median(f[0] for f in floor), 1.3,
-        f"  (peak RSS {rss:.0f} MiB, floor's {floor_rss:.0f} MiB)")
+        f"  (peak RSS {rss:.0f} MiB, floor's {floor_rss:.0f} MiB)", count=count)
 
 
 def main():
@@ -163,7 +170,7 @@ def main():
     analyze()
     export(args.approvals)
     expiry(args.approvals)
-    missed = [name for name, ok in ROWS if ok != "ok"]
+    missed = [name for name, ok in ROWS if ok == "MISSED"]
     print(f"goals missed: {', '.join(missed) if missed else 'none'}")
 
 
