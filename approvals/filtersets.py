@@ -12,21 +12,11 @@ from operator import or_
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    TextField,
-    Value,
-    When,
-)
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from governance.compiled import CompiledRead
+from governance.expressions import SEPARATOR, Joined
 from governance.filtering import (
     ChoiceFilter,
     FilterSet,
@@ -61,20 +51,12 @@ SEARCHED = {
 }
 
 
-# Joins a table's searched columns into one text, which one trigram index per table serves
-# on PostgreSQL (approvals migration 0013): a search there reads one index, not one a
-# column (each trigram index walks the entries its text shares with most rows, such as
-# "mcp" or "server": half the time of a searched page at 100,000 servers). A text that
-# holds the separator is looked for in each column on its own, never across two.
-SEPARATOR = "\x1f"
-
-
-class Joined(Func):
-    template = "(%(expressions)s)"
-    arg_joiner = f" || '{SEPARATOR}' || "
-    output_field = TextField()
-
-
+# A table's searched columns are joined into one text (governance.expressions.Joined),
+# which one trigram index per table serves on PostgreSQL (approvals migration 0013): a
+# search there reads one index, not one a column (each trigram index walks the entries its
+# text shares with most rows, such as "mcp" or "server": half the time of a searched page
+# at 100,000 servers). A text that holds the separator is looked for in each column on its
+# own, never across two.
 def _searched(lookup: str, text: str):
     model, fields = SEARCHED[lookup]
     if SEPARATOR in text:  # it could match across two columns: each column on its own

@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from governance.compiled import CompiledRead
+from governance.expressions import digest_of
 from governance.models import IncidentResponse, Organisation
 from governance.read_ahead import read_ahead
 from governance.selectors import current_policy
@@ -62,7 +63,7 @@ class ExportRow(NamedTuple):
     entry: formats.ApprovedEntry
     in_force: bool
     approval_id: int
-    source: str  # the values the entry is written from, as one text
+    source: str  # the SHA-256 of the values the entry is written from (`digest_of`)
     kept_text: str | None
     kept_seal: bytes | None
 
@@ -79,17 +80,19 @@ def approved_entries(today: dt.date):
                 | Q(config_text__regex=_LONG_NUMBER.pattern)
                 | Q(excluded_tools_text__regex=_LONG_NUMBER.pattern),
                 output_field=BooleanField()))
+            .annotate(source=digest_of(*_ENTRY_COLUMNS))
             .values_list(*_ENTRY_COLUMNS, "pk", "export_fragment__text",
-                         "export_fragment__seal", "long_number"))
-    status, entry, join = Approval.Status.ACTIVE, formats.ApprovedEntry, "\x1f".join
-    # Which JSON text has a long number the database tells (in its own process, while
-    # this one writes the last chunk's entries): a search here cost a tenth of a build.
+                         "export_fragment__seal", "long_number", "source"))
+    status, entry = Approval.Status.ACTIVE, formats.ApprovedEntry
+    # Which JSON text has a long number, and the digest of the values an entry is written
+    # from, the database works out (in its own process, while this one writes the last
+    # chunk's entries): both here cost a fifth of a build.
     for chunk in read_ahead(rows.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
         for row in chunk:
             decode = _json if row[17] else _json_short
             item = entry(*row[:11], decode(row[11]), decode(row[12]), decode(row[13]))
-            yield ExportRow(item, in_force(status, item.expires, today), row[14],
-                            join(map(str, row[:14])), row[15], row[16])
+            yield ExportRow(item, in_force(status, item.expires, today), row[14], row[18],
+                            row[15], row[16])
 
 
 def export_sections(today: dt.date) -> tuple[formats.Registry, list[tuple[str, dict]]]:

@@ -4,10 +4,11 @@ costs a read of the text instead of writing it again (the YAML writer, in Python
 of a build at 100,000 approvals; issue 10).
 
 A kept text is used only while its seal matches: an HMAC (SHA-256, keyed from SECRET_KEY)
-of the approval's values exactly as the build reads them and of the text. So a change of
-the approval, by any path (the workflow, a bulk update, an import, SQL), or of the kept
-text by anyone without the key, makes the build write the entry anew; and a new SECRET_KEY
-makes it write every entry once."""
+of the approval's values as the build reads them (their SHA-256, which the database works
+out in the build's own read: `registry.selectors.approved_entries`) and of the text. So a
+change of the approval, by any path (the workflow, a bulk update, an import, SQL), or of
+the kept text by anyone without the key, makes the build write the entry anew; and a new
+SECRET_KEY, or a new way of digesting the values, makes it write every entry once."""
 
 from __future__ import annotations
 
