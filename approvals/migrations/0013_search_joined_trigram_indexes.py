@@ -1,6 +1,6 @@
 """One trigram index per table the review queue's search reads, on its searched columns
 joined into one text, in place of one index a column (0012): the expression is the one
-`approvals.filtersets.Joined` compiles to under `icontains`, so that PostgreSQL reads one
+`governance.expressions.Joined` compiles to under `icontains`, so that PostgreSQL reads one
 index a table (each trigram index walks the long lists of trigrams that most rows share;
 two or four of them a table cost half of a searched page at 100,000 servers). PostgreSQL
 only, and only where 0012 could create pg_trgm; elsewhere the search reads the rows."""
@@ -11,7 +11,7 @@ from django.db import migrations
 
 log = logging.getLogger(__name__)
 
-SEPARATOR = "E'\\x1f'"  # approvals.filtersets.SEPARATOR, as an SQL literal
+SEPARATOR = "E'\\x1f'"  # governance.expressions.SEPARATOR, as an SQL literal
 JOINED = (
     ("approvals_request", ("package", "version", "use_case", "what_changed"),
      "approvals_request_search"),
