@@ -22,14 +22,11 @@ import contextlib
 import itertools
 from collections.abc import Callable
 
-import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
-from psycopg.pq import Format
 
-TIMESTAMPTZ_OID = psycopg.adapters.types["timestamptz"].oid
 # Markers stand for the parameters in the compiled SQL: numbers that no id ever is (below
 # zero), yet within a 32-bit integer column's range: Django compiles a lookup of an
 # integer out of its column's range (auth_user.id is 32-bit) as matching nothing.
@@ -41,39 +38,29 @@ _keys = itertools.count()
 
 
 def _cursor(connection):
-    """A cursor of `connection`; on PostgreSQL one that binds the parameters on the server
-    (psycopg's Cursor, where Django's default is the client-side ClientCursor), so that
-    psycopg prepares a statement once it has run prepare_threshold times (5) on the
+    """A cursor of `connection` that binds the parameters on the server (`bound_on_server`),
+    so that psycopg prepares a statement once it has run prepare_threshold times (5) on the
     connection and PostgreSQL plans it once per connection instead of at every call: the
     planning of the count of what waits on a reader cost more than running it. Only these
-    reads, whose SQL is fixed and whose parameters are ids, dates and the ORM's constants,
-    bind on the server; the rest of the portal keeps Django's default. Wrapped as Django
-    wraps its own (errors, the query log of tests and DEBUG)."""
-    if connection.vendor != "postgresql":
+    reads, whose SQL is fixed and whose parameters are ids, texts, dates and the ORM's
+    constants, and the writes of large values bind on the server; the rest of the portal
+    keeps Django's client-side default."""
+    with bound_on_server(connection.alias):
         return connection.cursor()
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    tzloader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-    if connection.timezone != tzloader.timezone:
-        register_tzloader(connection.timezone, raw)
-    connection.validate_thread_sharing()
-    return (connection.make_debug_cursor(raw) if connection.queries_logged
-            else connection.make_cursor(raw))
 
 
 @contextlib.contextmanager
 def bound_on_server(using: str = DEFAULT_DB_ALIAS):
-    """Within it, the ORM's statements on `using` bind their parameters on the server (on
-    PostgreSQL; elsewhere nothing changes): for a write of large values, which Django's
-    client-side binding would quote into the SQL text for the server to parse back (a
-    snapshot of the export files at 100,000 approvals: 66 MB, three times the cost of
-    sending them as parameters)."""
+    """Within it, the cursors Django makes on `using` bind their parameters on the server
+    (Django's own ServerBindingCursor, with its time zone and error handling; on PostgreSQL,
+    elsewhere nothing changes): for the compiled reads (`_cursor`), and for a write of
+    large values, which client-side binding would quote into the SQL text for the server to
+    parse back (a snapshot of the export files at 100,000 approvals: 66 MB, three times the
+    cost of sending them as parameters)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.ensure_connection()
     raw = connection.connection
     factory, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor

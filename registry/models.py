@@ -188,8 +188,9 @@ class Approval(models.Model):
 class ExportFragment(models.Model):
     """An approval's entry in the registry YAML as the last build wrote it, kept so that a
     build after one change writes one entry, not every one (registry.services.fragments).
-    Used only while `seal` matches: an HMAC, keyed with SECRET_KEY, of the approval's
-    values as the build reads them and of this text; a change of either is written anew."""
+    Used only while `seal` matches: an HMAC, keyed with SECRET_KEY, of the digest of the
+    approval's values as the build reads them and of this text; a change of either is
+    written anew."""
 
     approval = models.OneToOneField(Approval, primary_key=True, on_delete=models.CASCADE,
                                     related_name="export_fragment")

@@ -88,11 +88,11 @@ def approved_entries(today: dt.date):
     # from, the database works out (in its own process, while this one writes the last
     # chunk's entries): both here cost a fifth of a build.
     for chunk in read_ahead(rows.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
-        for row in chunk:
-            decode = _json if row[17] else _json_short
-            item = entry(*row[:11], decode(row[11]), decode(row[12]), decode(row[13]))
-            yield ExportRow(item, in_force(status, item.expires, today), row[14], row[18],
-                            row[15], row[16])
+        for *values, pk, kept_text, kept_seal, long_number, source in chunk:
+            decode = _json if long_number else _json_short
+            item = entry(*values[:11], *map(decode, values[11:]))
+            yield ExportRow(item, in_force(status, item.expires, today), pk, source,
+                            kept_text, kept_seal)
 
 
 def export_sections(today: dt.date) -> tuple[formats.Registry, list[tuple[str, dict]]]:

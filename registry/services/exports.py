@@ -203,25 +203,19 @@ def _build(*, cause: str, today: dt.date | None) -> ExportSnapshot | None:
         data, valid_until = _render(today, written=written, sealer=sealer)
         sealer.store(written)
         del written
-        # The files are gzipped by threads (zlib lets go of the GIL), while this one hashes
-        # them and diffs them from the last snapshot's; dropped if nothing changed.
-        with ThreadPoolExecutor(max_workers=len(data)) as pool:
-            gzipping = {ExportSnapshot.GZIP_COLUMNS[name]: pool.submit(_gzip, body)
-                        for name, body in data.items()}
-            file_sha = {name: hashlib.sha256(body).hexdigest() for name, body in data.items()}
-            sha = snapshot_sha(file_sha)
-            previous = latest_snapshot_head()
-            created = None
-            changed = previous is None or previous.sha256 != sha
-            if changed:
+        file_sha = {name: hashlib.sha256(body).hexdigest() for name, body in data.items()}
+        sha = snapshot_sha(file_sha)
+        previous = latest_snapshot_head()
+        created = None
+        if previous is None or previous.sha256 != sha:
+            # The files are gzipped by threads (zlib lets go of the GIL) while this one
+            # diffs them from the last snapshot's.
+            with ThreadPoolExecutor(max_workers=len(data)) as pool:
+                gzipping = {ExportSnapshot.GZIP_COLUMNS[name]: pool.submit(_gzip, body)
+                            for name, body in data.items()}
                 files = {name: data.pop(name).decode() for name in ExportSnapshot.FILES}
                 diff = _diff_from(previous, files, file_sha)
-            else:
-                for future in gzipping.values():
-                    future.cancel()
-            gz = {column: future.result() for column, future in gzipping.items()
-                  if changed}
-        if changed:
+                gz = {column: future.result() for column, future in gzipping.items()}
             try:
                 with transaction.atomic(), bound_on_server():
                     created = ExportSnapshot.objects.create(
